@@ -1,0 +1,129 @@
+package io.audiences.contract;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import io.audiences.server.Application;
+import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.Contract;
+import io.audiences.server.tenancy.Organization;
+import io.audiences.server.tenancy.Project;
+
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.report.LevelResolver;
+import com.atlassian.oai.validator.report.ValidationReport;
+import com.atlassian.oai.validator.restassured.OpenApiValidationFilter;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Starts the real server (the same {@link Application} wiring as {@code Main}) on a random port against a
+ * fresh database, and validates every response against {@code openapi.yaml}: status documented, content
+ * type documented, body matching its schema. Requests are not validated, so tests can send bad input.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ServerTestBase {
+
+    private static final OpenApiValidationFilter VALIDATION = new OpenApiValidationFilter(
+            OpenApiInteractionValidator.createForSpecificationUrl(
+                            ServerTestBase.class.getClassLoader().getResource(Contract.RESOURCE).toString())
+                    .withLevelResolver(LevelResolver.create()
+                            .withLevel("validation.request", ValidationReport.Level.IGNORE)
+                            .build())
+                    .build());
+
+    protected Application app;
+    protected TestDatabase database;
+    protected Path dataDir;
+
+    @BeforeAll
+    void startServer() throws IOException {
+        database = TestDatabase.create();
+        dataDir = Files.createTempDirectory("audiences-test");
+        Map<String, String> overrides = new HashMap<>(Map.of(
+                "server.port", "0",
+                "server.host", "127.0.0.1",
+                "audiences.data-dir", dataDir.toString(),
+                "audiences.db.url", database.url(),
+                "audiences.db.user", database.user(),
+                "audiences.db.password", database.password(),
+                "audiences.demo.enabled", "false"));
+        overrides.putAll(configOverrides());
+        Config config = Config.builder()
+                .addSource(ConfigSources.create(overrides))
+                .addSource(ConfigSources.classpath("application.yaml"))
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .build();
+        app = Application.create(config, clock()).start(config.get("server"));
+    }
+
+    @AfterAll
+    void stopServer() {
+        if (app != null) {
+            app.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    /** Extra configuration for a test class (rate limits, for example). */
+    protected Map<String, String> configOverrides() {
+        return Map.of("audiences.rate-limit.per-second", "10000", "audiences.rate-limit.burst", "10000");
+    }
+
+    protected Clock clock() {
+        return Clock.SYSTEM;
+    }
+
+    /** A request to the running server whose response is validated against the contract. */
+    protected RequestSpecification given() {
+        return RestAssured.given()
+                .baseUri("http://127.0.0.1")
+                .port(app.port())
+                .filter(VALIDATION)
+                .urlEncodingEnabled(true);
+    }
+
+    protected RequestSpecification json() {
+        return given().contentType(ContentType.JSON);
+    }
+
+    /** A tenant created directly through the services, with a logged-in user. */
+    public record Tenant(Organization organization, Project project, String email, String password, String token) { }
+
+    /** Creates a top-level organization with a project and a user, and logs the user in through the API. */
+    protected Tenant tenant(String name) {
+        return tenant(name, Optional.empty());
+    }
+
+    protected Tenant tenant(String name, Optional<String> enterprise) {
+        String email = name.toLowerCase().replaceAll("[^a-z0-9]", "") + "-" + System.nanoTime() + "@example.com";
+        String password = "password-" + System.nanoTime();
+        Organization org = app.database().inTransaction(tx -> app.tenancy().createTopLevel(tx, name, enterprise));
+        Project project = app.database().inTransaction(tx -> app.tenancy().createProject(tx, org.id(), name + " project"));
+        app.database().inTransaction(tx -> app.credentials().createUser(tx, org.id(), email, "Test", "User",
+                Optional.of(password)));
+        return new Tenant(org, project, email, password, login(email, password));
+    }
+
+    protected String login(String email, String password) {
+        return json().body(Map.of("email", email, "password", password))
+                .post("/auth/v1/login").then().statusCode(200).extract().path("token");
+    }
+
+    protected RequestSpecification as(String token) {
+        return json().header("Authorization", "Bearer " + token);
+    }
+}

@@ -1,0 +1,116 @@
+package io.audiences.server;
+
+import java.util.logging.Logger;
+
+import io.audiences.server.auth.AccessFilter;
+import io.audiences.server.auth.JwtCodec;
+import io.audiences.server.auth.RateLimiter;
+import io.audiences.server.auth.SigningKey;
+import io.audiences.server.credentials.ApiClientsHandler;
+import io.audiences.server.credentials.AppsHandler;
+import io.audiences.server.credentials.AuthenticationHandler;
+import io.audiences.server.credentials.CredentialService;
+import io.audiences.server.credentials.CredentialStore;
+import io.audiences.server.credentials.UsersHandler;
+import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.Contract;
+import io.audiences.server.platform.Database;
+import io.audiences.server.platform.ErrorMapper;
+import io.audiences.server.platform.HttpIo;
+import io.audiences.server.platform.Settings;
+import io.audiences.server.system.SystemHandler;
+import io.audiences.server.tenancy.OrganizationsHandler;
+import io.audiences.server.tenancy.ProjectsHandler;
+import io.audiences.server.tenancy.TenancyService;
+import io.audiences.server.tenancy.TenancyStore;
+
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+
+/** The assembled server: database, capabilities and their routes. Tests start it exactly as Main does. */
+public final class Application implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Application.class.getName());
+
+    private final Settings settings;
+    private final Database db;
+    private final Contract contract;
+    private final TenancyService tenancy;
+    private final CredentialService credentials;
+    private final RateLimiter rateLimiter;
+    private WebServer server;
+
+    private Application(Settings settings, Database db, Contract contract, Clock clock) {
+        this.settings = settings;
+        this.db = db;
+        this.contract = contract;
+        this.tenancy = new TenancyService(db, new TenancyStore(db), clock);
+        JwtCodec jwt = new JwtCodec(SigningKey.resolve(settings.jwtSecret(), settings.dataDir()), settings.jwtTtl(), clock);
+        this.credentials = new CredentialService(db, new CredentialStore(db), tenancy, jwt, clock);
+        this.rateLimiter = new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst());
+    }
+
+    /** Opens the database and builds the capabilities, without serving HTTP yet. */
+    public static Application create(Config config, Clock clock) {
+        Settings settings = Settings.from(config);
+        Contract contract = Contract.load();
+        Database db = Database.open(settings, config.get("db"));
+        return new Application(settings, db, contract, clock);
+    }
+
+    /** Starts the web server; returns once it accepts connections. */
+    public Application start(Config serverConfig) {
+        server = WebServer.builder()
+                .config(serverConfig)
+                .routing(this::routing)
+                .build()
+                .start();
+        Thread.ofVirtual().name("contract-warm-up").start(contract::warmUp);
+        LOG.info(() -> "Audiences API listening on http://localhost:" + server.port() + " (database: "
+                + (db.isPostgres() ? "PostgreSQL" : settings.embedded() ? "embedded H2 in " + settings.dataDir().toAbsolutePath()
+                : "configured JDBC URL") + ")");
+        return this;
+    }
+
+    void routing(HttpRouting.Builder routing) {
+        HttpIo io = new HttpIo(contract);
+        routing.addFilter(new AccessFilter(contract, credentials, rateLimiter));
+        ErrorMapper.register(routing);
+        routing.register(contract.mountPath("System"), new SystemHandler(db, contract))
+                .register(contract.mountPath("Authentication"), new AuthenticationHandler(credentials, io))
+                .register(contract.mountPath("ApiClients"), new ApiClientsHandler(credentials, io))
+                .register(contract.mountPath("Apps"), new AppsHandler(credentials, io))
+                .register(contract.mountPath("Organizations"), new OrganizationsHandler(tenancy, io))
+                .register(contract.mountPath("Projects"), new ProjectsHandler(tenancy, io))
+                .register(contract.mountPath("Users"), new UsersHandler(credentials, io));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public TenancyService tenancy() {
+        return tenancy;
+    }
+
+    public CredentialService credentials() {
+        return credentials;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop();
+        }
+        db.close();
+    }
+}

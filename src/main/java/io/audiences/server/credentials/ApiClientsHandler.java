@@ -1,0 +1,107 @@
+package io.audiences.server.credentials;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import io.audiences.api.ApiClientsService;
+import io.audiences.model.ApiClientCreateRequest;
+import io.audiences.model.ApiClientCreated;
+import io.audiences.model.ApiClientList;
+import io.audiences.model.ApiClientStatus;
+import io.audiences.model.ApiKey;
+import io.audiences.model.ApiKeyCreated;
+import io.audiences.model.ApiKeyRotateRequest;
+import io.audiences.model.ApiKeyStatus;
+import io.audiences.model.ModelApiClient;
+import io.audiences.server.auth.Principal;
+import io.audiences.server.platform.HttpIo;
+import io.audiences.server.platform.Timestamps;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** HTTP face of API clients and their keys. */
+public final class ApiClientsHandler implements ApiClientsService {
+
+    private final CredentialService credentials;
+    private final HttpIo io;
+
+    public ApiClientsHandler(CredentialService credentials, HttpIo io) {
+        this.credentials = credentials;
+        this.io = io;
+    }
+
+    @Override
+    public void createApiClient(ServerRequest req, ServerResponse res) {
+        ApiClientCreateRequest body = io.body(req, ApiClientCreateRequest.class);
+        CredentialService.NewClient created = credentials.createClient(HttpIo.principal(req), body.getName(),
+                body.getSecretEnforced() == null || body.getSecretEnforced());
+        CredentialService.NewKey key = created.key();
+        HttpIo.json(res, Status.CREATED_201, new ApiClientCreated()
+                .clientId(created.client().id())
+                .name(created.client().name())
+                .status(ApiClientStatus.ACTIVE)
+                .secretEnforced(created.client().secretEnforced())
+                .keyId(key.keyId())
+                .keyPrefix(key.prefix())
+                .apiKey(key.apiKey())
+                .apiSecret(key.apiSecret())
+                .createdAt(Timestamps.legacy(created.client().createdAt())));
+    }
+
+    @Override
+    public void listApiClients(ServerRequest req, ServerResponse res) {
+        Principal caller = HttpIo.principal(req);
+        Map<UUID, List<CredentialStore.Key>> keys = credentials.keys(caller).stream()
+                .collect(Collectors.groupingBy(CredentialStore.Key::clientId));
+        List<ModelApiClient> clients = credentials.clients(caller).stream().map(c -> new ModelApiClient()
+                .clientId(c.id())
+                .name(c.name())
+                .status(ApiClientStatus.ACTIVE)
+                .secretEnforced(c.secretEnforced())
+                .createdAt(Timestamps.legacy(c.createdAt()))
+                .apiKeys(keys.getOrDefault(c.id(), List.of()).stream().map(ApiClientsHandler::key).toList())).toList();
+        HttpIo.json(res, Status.OK_200, new ApiClientList().clients(clients).total(clients.size()));
+    }
+
+    @Override
+    public void rotateApiKey(ServerRequest req, ServerResponse res) {
+        boolean revokeExisting = io.optionalBody(req, ApiKeyRotateRequest.class)
+                .map(ApiKeyRotateRequest::getRevokeExisting).map(Boolean.TRUE::equals).orElse(true);
+        CredentialService.NewKey key = credentials.rotateKey(HttpIo.principal(req), HttpIo.pathUuid(req, "client_id"),
+                revokeExisting);
+        HttpIo.json(res, Status.CREATED_201, new ApiKeyCreated()
+                .clientId(key.clientId())
+                .keyId(key.keyId())
+                .keyPrefix(key.prefix())
+                .apiKey(key.apiKey())
+                .apiSecret(key.apiSecret())
+                .createdAt(Timestamps.legacy(key.createdAt()))
+                .revokedKeyIds(key.revokedKeyIds()));
+    }
+
+    @Override
+    public void revokeApiKey(ServerRequest req, ServerResponse res) {
+        credentials.revokeKey(HttpIo.principal(req), HttpIo.pathUuid(req, "client_id"), HttpIo.pathUuid(req, "key_id"));
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    @Override
+    public void deleteApiClient(ServerRequest req, ServerResponse res) {
+        credentials.deleteClient(HttpIo.principal(req), HttpIo.pathUuid(req, "client_id"));
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private static ApiKey key(CredentialStore.Key k) {
+        return new ApiKey()
+                .keyId(k.id())
+                .keyPrefix(k.prefix())
+                .status(ApiKeyStatus.fromValue(k.status()))
+                .createdAt(Timestamps.legacy(k.createdAt()))
+                .lastUsedAt(Timestamps.legacy(k.lastUsedAt()))
+                .revokedAt(Timestamps.legacy(k.revokedAt()));
+    }
+}

@@ -1,0 +1,72 @@
+package io.audiences.server.credentials;
+
+import java.util.List;
+
+import io.audiences.api.AppsService;
+import io.audiences.model.App;
+import io.audiences.model.AppCreateRequest;
+import io.audiences.model.AppCreated;
+import io.audiences.model.AppCreatedEnvelope;
+import io.audiences.model.AppCreator;
+import io.audiences.model.AppEnvelope;
+import io.audiences.model.AppEnvelopeBody;
+import io.audiences.model.AppListBody;
+import io.audiences.model.AppListEnvelope;
+import io.audiences.model.AppSecret;
+import io.audiences.model.AppStatus;
+import io.audiences.server.platform.HttpIo;
+import io.audiences.server.platform.Timestamps;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** HTTP face of apps. Reads carry the client_id and never the secret. */
+public final class AppsHandler implements AppsService {
+
+    private final CredentialService credentials;
+    private final HttpIo io;
+
+    public AppsHandler(CredentialService credentials, HttpIo io) {
+        this.credentials = credentials;
+        this.io = io;
+    }
+
+    @Override
+    public void createApp(ServerRequest req, ServerResponse res) {
+        AppCreateRequest body = io.body(req, AppCreateRequest.class);
+        CredentialService.NewApp created = credentials.createApp(HttpIo.principal(req), body.getName());
+        CredentialStore.App app = created.app();
+        HttpIo.json(res, Status.CREATED_201, new AppCreatedEnvelope().response(new AppCreated()
+                .appId(app.id())
+                .name(app.name())
+                .status(AppStatus.ACTIVE)
+                .clientId(app.clientId())
+                .clientSecret(created.clientSecret())
+                .createdAt(Timestamps.legacy(app.createdAt()))));
+    }
+
+    @Override
+    public void listApps(ServerRequest req, ServerResponse res) {
+        List<App> apps = credentials.apps(HttpIo.principal(req)).stream().map(AppsHandler::dto).toList();
+        HttpIo.json(res, Status.OK_200, new AppListEnvelope().response(new AppListBody().apps(apps).total(apps.size())));
+    }
+
+    @Override
+    public void getApp(ServerRequest req, ServerResponse res) {
+        CredentialStore.App app = credentials.app(HttpIo.principal(req), HttpIo.pathUuid(req, "app_id"));
+        HttpIo.json(res, Status.OK_200, new AppEnvelope().response(new AppEnvelopeBody().app(dto(app))));
+    }
+
+    private static App dto(CredentialStore.App a) {
+        return new App()
+                .appId(a.id())
+                .name(a.name())
+                .status(AppStatus.fromValue(a.status()))
+                .createdByUser(a.creator().map(u -> new AppCreator()
+                        .userId(u.id()).firstName(u.firstName()).lastName(u.lastName()).email(u.email())).orElse(null))
+                .secret(new AppSecret().clientId(a.clientId()))
+                .createdAt(Timestamps.legacy(a.createdAt()))
+                .updatedAt(Timestamps.legacy(a.updatedAt()));
+    }
+}

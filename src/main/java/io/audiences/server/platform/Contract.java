@@ -1,0 +1,270 @@
+package io.audiences.server.platform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.dialect.Dialects;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The parsed {@code openapi.yaml} shipped in the generated jar. The server uses it as data: which
+ * credentials an operation accepts and which schema its request body must satisfy, so the
+ * enforcement cannot drift from the document.
+ */
+public final class Contract {
+
+    /** Classpath location of the contract (copied there by the generated module). */
+    public static final String RESOURCE = "META-INF/openapi.yaml";
+
+    private final byte[] document;
+    private final List<Operation> operations;
+    private final SchemaRegistry registry;
+    private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
+
+    private Contract(byte[] document, List<Operation> operations) {
+        this.document = document;
+        this.operations = operations;
+        this.registry = SchemaRegistry.withDialect(Dialects.getOpenApi30(),
+                b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
+    }
+
+    public static Contract load() {
+        try (InputStream in = Contract.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is not on the classpath");
+            }
+            byte[] bytes = in.readAllBytes();
+            JsonNode root = new YAMLMapper().readTree(bytes);
+            return new Contract(bytes, parseOperations(root));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The exact bytes of the committed document. */
+    public byte[] document() {
+        return document.clone();
+    }
+
+    public List<Operation> operations() {
+        return operations;
+    }
+
+    /**
+     * Where the generated service of a tag must be registered: the generator writes routing rules relative
+     * to the longest common segment prefix of the tag's paths, so the mount follows the document.
+     */
+    public String mountPath(String tag) {
+        List<String[]> paths = operations.stream().filter(o -> o.tag.equals(tag)).map(o -> o.template.substring(1).split("/"))
+                .toList();
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("No operation is tagged " + tag);
+        }
+        StringBuilder prefix = new StringBuilder();
+        for (int i = 0; ; i++) {
+            final int index = i;
+            if (paths.stream().anyMatch(p -> p.length <= index || p[index].startsWith("{"))) {
+                break;
+            }
+            String segment = paths.getFirst()[i];
+            if (paths.stream().anyMatch(p -> !p[index].equals(segment))) {
+                break;
+            }
+            prefix.append('/').append(segment);
+        }
+        return prefix.isEmpty() ? "/" : prefix.toString();
+    }
+
+    /** The operation matching a method and an absolute request path. */
+    public Optional<Operation> match(String method, String path) {
+        for (Operation op : operations) {
+            if (op.method.equals(method) && op.pattern.matcher(path).matches()) {
+                return Optional.of(op);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Validates a parsed body against a component schema; returns the violations as JSON pointers. */
+    public List<DomainException.FieldError> validate(String schemaName, JsonNode body) {
+        Schema schema = schemas.computeIfAbsent(schemaName, name ->
+                registry.getSchema(SchemaLocation.of("classpath:" + RESOURCE + "#/components/schemas/" + name)));
+        List<DomainException.FieldError> errors = new ArrayList<>();
+        for (com.networknt.schema.Error error : schema.validate(body)) {
+            String pointer = pointer(error);
+            errors.add(new DomainException.FieldError(pointer, message(error)));
+        }
+        return errors;
+    }
+
+    /** Compiles the body schemas up front so the first request of each kind pays nothing. */
+    public void warmUp() {
+        operations.stream().map(Operation::bodySchema).flatMap(Optional::stream).distinct()
+                .forEach(name -> validate(name, new ObjectMapper().createObjectNode()));
+    }
+
+    private static String pointer(com.networknt.schema.Error error) {
+        StringBuilder sb = new StringBuilder();
+        var location = error.getInstanceLocation();
+        for (int i = 0; i < location.getNameCount(); i++) {
+            sb.append('/').append(location.getName(i).replace("~", "~0").replace("/", "~1"));
+        }
+        if ("required".equals(error.getKeyword()) || "additionalProperties".equals(error.getKeyword())) {
+            String property = error.getProperty();
+            if (property != null) {
+                sb.append('/').append(property);
+            }
+        }
+        return sb.isEmpty() ? "/" : sb.toString();
+    }
+
+    private static String message(com.networknt.schema.Error error) {
+        String keyword = error.getKeyword();
+        if ("required".equals(keyword)) {
+            return "required property is missing";
+        }
+        if ("additionalProperties".equals(keyword)) {
+            return "unknown property";
+        }
+        String message = error.getMessage();
+        int colon = message.indexOf(": ");
+        return colon > 0 && message.startsWith("/") ? message.substring(colon + 2) : message;
+    }
+
+    private static List<Operation> parseOperations(JsonNode root) {
+        List<Set<String>> globalSecurity = security(root.get("security"));
+        List<Operation> result = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> path : root.get("paths").properties()) {
+            for (Map.Entry<String, JsonNode> entry : path.getValue().properties()) {
+                JsonNode op = entry.getValue();
+                if (!op.has("operationId")) {
+                    continue;
+                }
+                List<Set<String>> sec = op.has("security") ? security(op.get("security")) : globalSecurity;
+                result.add(new Operation(op.get("operationId").asString(),
+                        op.path("tags").path(0).asString(""),
+                        entry.getKey().toUpperCase(Locale.ROOT),
+                        path.getKey(),
+                        sec,
+                        bodySchema(op),
+                        op.path("requestBody").path("required").asBoolean(false)));
+            }
+        }
+        // Literal segments win over templates (/projects/count before /projects/{id}).
+        result.sort((a, b) -> Long.compare(a.template.chars().filter(c -> c == '{').count(),
+                b.template.chars().filter(c -> c == '{').count()));
+        return List.copyOf(result);
+    }
+
+    private static Optional<String> bodySchema(JsonNode op) {
+        String ref = op.path("requestBody").path("content").path("application/json").path("schema").path("$ref").asString("");
+        return ref.isEmpty() ? Optional.empty() : Optional.of(ref.substring(ref.lastIndexOf('/') + 1));
+    }
+
+    private static List<Set<String>> security(JsonNode node) {
+        List<Set<String>> alternatives = new ArrayList<>();
+        if (node == null) {
+            return alternatives;
+        }
+        for (JsonNode requirement : node) {
+            Set<String> schemes = new LinkedHashSet<>();
+            for (Iterator<String> it = requirement.propertyNames().iterator(); it.hasNext();) {
+                schemes.add(it.next());
+            }
+            alternatives.add(schemes);
+        }
+        return alternatives;
+    }
+
+    /** One operation of the contract. */
+    public static final class Operation {
+        private final String id;
+        private final String tag;
+        private final String method;
+        private final String template;
+        private final Pattern pattern;
+        private final List<Set<String>> security;
+        private final Optional<String> bodySchema;
+        private final boolean bodyRequired;
+
+        Operation(String id, String tag, String method, String template, List<Set<String>> security,
+                  Optional<String> bodySchema, boolean bodyRequired) {
+            this.id = id;
+            this.tag = tag;
+            this.method = method;
+            this.template = template;
+            this.pattern = Pattern.compile(toRegex(template));
+            this.security = List.copyOf(security);
+            this.bodySchema = bodySchema;
+            this.bodyRequired = bodyRequired;
+        }
+
+        private static String toRegex(String template) {
+            Matcher m = Pattern.compile("\\{[^/}]+}").matcher(template);
+            StringBuilder sb = new StringBuilder();
+            int last = 0;
+            while (m.find()) {
+                sb.append(Pattern.quote(template.substring(last, m.start()))).append("[^/]+");
+                last = m.end();
+            }
+            sb.append(Pattern.quote(template.substring(last)));
+            return sb.toString();
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String tag() {
+            return tag;
+        }
+
+        public String method() {
+            return method;
+        }
+
+        public String template() {
+            return template;
+        }
+
+        /** Alternatives of security schemes; an empty list means anonymous access. */
+        public List<Set<String>> security() {
+            return security;
+        }
+
+        public boolean allowsAnonymous() {
+            return security.isEmpty() || security.stream().anyMatch(Set::isEmpty);
+        }
+
+        /** Whether some alternative uses {@code scheme}. */
+        public boolean accepts(String scheme) {
+            return security.stream().anyMatch(s -> s.contains(scheme));
+        }
+
+        public Optional<String> bodySchema() {
+            return bodySchema;
+        }
+
+        public boolean bodyRequired() {
+            return bodyRequired;
+        }
+    }
+}

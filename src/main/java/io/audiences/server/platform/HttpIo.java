@@ -1,0 +1,167 @@
+package io.audiences.server.platform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.audiences.server.auth.Principal;
+
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaType;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import jakarta.json.bind.JsonbException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Reading requests and writing responses the same way in every handler: bodies are checked against
+ * the contract's schema before binding, parameters are parsed with their documented constraints, and
+ * responses are serialized once to bytes (Content-Length, no chunking).
+ */
+public final class HttpIo {
+
+    /** Largest request body accepted. */
+    public static final int MAX_BODY_BYTES = 1 << 20;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Contract contract;
+
+    public HttpIo(Contract contract) {
+        this.contract = contract;
+    }
+
+    /** The caller, as established by the access filter. */
+    public static Principal principal(ServerRequest req) {
+        return RequestState.require(req).principal()
+                .orElseThrow(() -> DomainException.unauthenticated("Credentials are required."));
+    }
+
+    /** Reads the required JSON body of the matched operation, validated against its schema. */
+    public <T> T body(ServerRequest req, Class<T> type) {
+        return optionalBody(req, type).orElseThrow(() ->
+                DomainException.invalid("body_required", "/", "A JSON request body is required."));
+    }
+
+    /** Reads an optional JSON body; empty when the request carries none. */
+    public <T> Optional<T> optionalBody(ServerRequest req, Class<T> type) {
+        byte[] bytes = readBytes(req);
+        if (bytes.length == 0) {
+            return Optional.empty();
+        }
+        Optional<HttpMediaType> contentType = req.headers().contentType();
+        if (contentType.isEmpty() || !contentType.get().test(MediaTypes.APPLICATION_JSON)) {
+            throw new DomainException(DomainException.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Send the body as application/json.");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(bytes);
+        } catch (JacksonException e) {
+            throw DomainException.invalid("malformed_json", "/", "The body is not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+        String schema = RequestState.require(req).operation().flatMap(Contract.Operation::bodySchema)
+                .orElse(type.getSimpleName());
+        List<DomainException.FieldError> errors = contract.validate(schema, node);
+        if (!errors.isEmpty()) {
+            throw new DomainException(DomainException.Kind.INVALID, "validation_failed",
+                    "The request body does not match the schema.", errors, Map.of());
+        }
+        try {
+            return Optional.of(Json.JSONB.fromJson(new String(bytes, StandardCharsets.UTF_8), type));
+        } catch (JsonbException e) {
+            throw DomainException.invalid("validation_failed", "/", "The body cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static byte[] readBytes(ServerRequest req) {
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new DomainException(DomainException.Kind.PAYLOAD_TOO_LARGE, "payload_too_large",
+                        "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A UUID path parameter; anything else is a 400 naming the parameter. */
+    public static UUID pathUuid(ServerRequest req, String name) {
+        return uuid(name, req.path().pathParameters().get(name));
+    }
+
+    /** An optional UUID query parameter. */
+    public static Optional<UUID> queryUuid(ServerRequest req, String name) {
+        return req.query().first(name).asOptional().map(v -> uuid(name, v));
+    }
+
+    /** An optional integer query parameter within [min, max]. */
+    public static int queryInt(ServerRequest req, String name, int min, int max, int defaultValue) {
+        Optional<String> raw = req.query().first(name).asOptional();
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(raw.get().trim());
+            if (value < min || value > max) {
+                throw DomainException.invalid("invalid_parameter", name,
+                        name + " must be between " + min + " and " + max + ".");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw DomainException.invalid("invalid_parameter", name, name + " must be an integer.");
+        }
+    }
+
+    /** An optional string query parameter of at most {@code maxLength} characters. */
+    public static Optional<String> queryString(ServerRequest req, String name, int maxLength) {
+        Optional<String> value = req.query().first(name).asOptional();
+        if (value.isPresent() && value.get().length() > maxLength) {
+            throw DomainException.invalid("invalid_parameter", name, name + " is longer than " + maxLength + " characters.");
+        }
+        return value;
+    }
+
+    private static UUID uuid(String name, String value) {
+        try {
+            if (value.length() != 36) {
+                throw new IllegalArgumentException();
+            }
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw DomainException.invalid("invalid_parameter", name, name + " must be a UUID.");
+        }
+    }
+
+    /** Sends {@code body} as application/json with the given status. */
+    public static void json(ServerResponse res, Status status, Object body) {
+        send(res, status, MediaTypes.APPLICATION_JSON.text(), Json.JSONB.toJson(body));
+    }
+
+    /** Sends 201 with a Location header. */
+    public static void created(ServerResponse res, String location, Object body) {
+        res.header(HeaderNames.LOCATION, location);
+        json(res, Status.CREATED_201, body);
+    }
+
+    static void send(ServerResponse res, Status status, String contentType, String body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, contentType);
+        res.send(body.getBytes(StandardCharsets.UTF_8));
+    }
+}

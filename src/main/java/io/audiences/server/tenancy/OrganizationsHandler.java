@@ -1,0 +1,70 @@
+package io.audiences.server.tenancy;
+
+import java.util.Optional;
+
+import io.audiences.api.OrganizationsService;
+import io.audiences.model.EntityStatus;
+import io.audiences.model.OrganizationCreateRequest;
+import io.audiences.model.OrganizationList;
+import io.audiences.model.OrganizationUpdateRequest;
+import io.audiences.server.platform.HttpIo;
+import io.audiences.server.platform.Page;
+import io.audiences.server.platform.Timestamps;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** HTTP face of organizations. */
+public final class OrganizationsHandler implements OrganizationsService {
+
+    private final TenancyService tenancy;
+    private final HttpIo io;
+
+    public OrganizationsHandler(TenancyService tenancy, HttpIo io) {
+        this.tenancy = tenancy;
+        this.io = io;
+    }
+
+    @Override
+    public void createOrganization(ServerRequest req, ServerResponse res) {
+        OrganizationCreateRequest body = io.body(req, OrganizationCreateRequest.class);
+        Organization org = tenancy.createOrganization(HttpIo.principal(req), body.getName(),
+                Optional.ofNullable(body.getParentOrganizationId()));
+        HttpIo.created(res, "/api/v1/organizations/" + org.id(), dto(org));
+    }
+
+    @Override
+    public void listOrganizations(ServerRequest req, ServerResponse res) {
+        Page<Organization> page = tenancy.organizations(HttpIo.principal(req), HttpIo.queryString(req, "cursor", 200),
+                HttpIo.queryInt(req, "limit", 1, 200, 50));
+        HttpIo.json(res, Status.OK_200, new OrganizationList()
+                .organizations(page.items().stream().map(OrganizationsHandler::dto).toList())
+                .nextCursor(page.nextCursor().orElse(null)));
+    }
+
+    @Override
+    public void getOrganization(ServerRequest req, ServerResponse res) {
+        HttpIo.json(res, Status.OK_200, dto(tenancy.organization(HttpIo.principal(req),
+                HttpIo.pathUuid(req, "organization_id"))));
+    }
+
+    @Override
+    public void updateOrganization(ServerRequest req, ServerResponse res) {
+        OrganizationUpdateRequest body = io.body(req, OrganizationUpdateRequest.class);
+        Organization org = tenancy.updateOrganization(HttpIo.principal(req), HttpIo.pathUuid(req, "organization_id"),
+                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatus::toString));
+        HttpIo.json(res, Status.OK_200, dto(org));
+    }
+
+    static io.audiences.model.Organization dto(Organization o) {
+        return new io.audiences.model.Organization()
+                .organizationId(o.id())
+                .name(o.name())
+                .parentOrganizationId(o.parentId())
+                .enterpriseId(o.enterpriseId())
+                .status(EntityStatus.fromValue(o.status()))
+                .createdAt(Timestamps.utc(o.createdAt()))
+                .updatedAt(Timestamps.utc(o.updatedAt()));
+    }
+}

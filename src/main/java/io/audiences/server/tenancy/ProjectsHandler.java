@@ -1,0 +1,68 @@
+package io.audiences.server.tenancy;
+
+import java.util.Optional;
+
+import io.audiences.api.ProjectsService;
+import io.audiences.model.EntityStatus;
+import io.audiences.model.ProjectCreateRequest;
+import io.audiences.model.ProjectList;
+import io.audiences.model.ProjectUpdateRequest;
+import io.audiences.server.platform.HttpIo;
+import io.audiences.server.platform.Page;
+import io.audiences.server.platform.Timestamps;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/** HTTP face of projects. */
+public final class ProjectsHandler implements ProjectsService {
+
+    private final TenancyService tenancy;
+    private final HttpIo io;
+
+    public ProjectsHandler(TenancyService tenancy, HttpIo io) {
+        this.tenancy = tenancy;
+        this.io = io;
+    }
+
+    @Override
+    public void createProject(ServerRequest req, ServerResponse res) {
+        ProjectCreateRequest body = io.body(req, ProjectCreateRequest.class);
+        Project project = tenancy.createProject(HttpIo.principal(req), body.getName(),
+                Optional.ofNullable(body.getOrganizationId()));
+        HttpIo.created(res, "/api/v1/projects/" + project.id(), dto(project));
+    }
+
+    @Override
+    public void listProjects(ServerRequest req, ServerResponse res) {
+        Page<Project> page = tenancy.projects(HttpIo.principal(req), HttpIo.queryUuid(req, "organization_id"),
+                HttpIo.queryString(req, "cursor", 200), HttpIo.queryInt(req, "limit", 1, 200, 50));
+        HttpIo.json(res, Status.OK_200, new ProjectList()
+                .projects(page.items().stream().map(ProjectsHandler::dto).toList())
+                .nextCursor(page.nextCursor().orElse(null)));
+    }
+
+    @Override
+    public void getProject(ServerRequest req, ServerResponse res) {
+        HttpIo.json(res, Status.OK_200, dto(tenancy.project(HttpIo.principal(req), HttpIo.pathUuid(req, "project_id"))));
+    }
+
+    @Override
+    public void updateProject(ServerRequest req, ServerResponse res) {
+        ProjectUpdateRequest body = io.body(req, ProjectUpdateRequest.class);
+        Project project = tenancy.updateProject(HttpIo.principal(req), HttpIo.pathUuid(req, "project_id"),
+                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatus::toString));
+        HttpIo.json(res, Status.OK_200, dto(project));
+    }
+
+    static io.audiences.model.Project dto(Project p) {
+        return new io.audiences.model.Project()
+                .projectId(p.id())
+                .organizationId(p.organizationId())
+                .name(p.name())
+                .status(EntityStatus.fromValue(p.status()))
+                .createdAt(Timestamps.utc(p.createdAt()))
+                .updatedAt(Timestamps.utc(p.updatedAt()));
+    }
+}

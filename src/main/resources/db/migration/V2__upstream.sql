@@ -78,14 +78,13 @@ CREATE TABLE contact_record (
 CREATE INDEX contact_record_profile ON contact_record (profile_id);
 CREATE INDEX contact_record_company ON contact_record (company_id);
 
--- One row per (profile, topic, day) with a signal. Covering index: a selective build is an index-only range scan.
+-- One row per (profile, topic, day) with a signal; the loader replaces a whole day at a time. Covering index: a selective build is an index-only range scan.
 CREATE TABLE intent_signal (
     profile_id   BIGINT NOT NULL,
     topic_key    INT NOT NULL,
     event_day    DATE NOT NULL,
     score        SMALLINT NOT NULL,
-    impressions  INT NOT NULL,
-    PRIMARY KEY (topic_key, event_day, profile_id)
+    impressions  INT NOT NULL
 );
 CREATE INDEX intent_signal_covering ON intent_signal (topic_key, event_day, profile_id, score, impressions);
 

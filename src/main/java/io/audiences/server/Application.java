@@ -1,11 +1,22 @@
 package io.audiences.server;
 
+import java.time.Duration;
 import java.util.logging.Logger;
 
+import io.audiences.server.audiences.AudienceService;
+import io.audiences.server.audiences.AudienceStore;
+import io.audiences.server.audiences.AudiencesHandler;
 import io.audiences.server.auth.AccessFilter;
 import io.audiences.server.auth.JwtCodec;
 import io.audiences.server.auth.RateLimiter;
 import io.audiences.server.auth.SigningKey;
+import io.audiences.server.builds.BuildRunner;
+import io.audiences.server.builds.BuildStore;
+import io.audiences.server.builds.BuildWorkers;
+import io.audiences.server.catalog.FieldCatalog;
+import io.audiences.server.catalog.FieldCatalogHandler;
+import io.audiences.server.catalog.FilterCompiler;
+import io.audiences.server.catalog.TopicDirectory;
 import io.audiences.server.credentials.ApiClientsHandler;
 import io.audiences.server.credentials.AppsHandler;
 import io.audiences.server.credentials.AuthenticationHandler;
@@ -39,9 +50,12 @@ public final class Application implements AutoCloseable {
     private final TenancyService tenancy;
     private final CredentialService credentials;
     private final RateLimiter rateLimiter;
+    private final FieldCatalog catalog = FieldCatalog.standard();
+    private final AudienceService audiences;
+    private final BuildWorkers workers;
     private WebServer server;
 
-    private Application(Settings settings, Database db, Contract contract, Clock clock) {
+    private Application(Settings settings, Database db, Contract contract, Clock clock, BuildWorkers.Settings buildSettings) {
         this.settings = settings;
         this.db = db;
         this.contract = contract;
@@ -49,6 +63,13 @@ public final class Application implements AutoCloseable {
         JwtCodec jwt = new JwtCodec(SigningKey.resolve(settings.jwtSecret(), settings.dataDir()), settings.jwtTtl(), clock);
         this.credentials = new CredentialService(db, new CredentialStore(db), tenancy, jwt, clock);
         this.rateLimiter = new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst());
+        FilterCompiler compiler = new FilterCompiler(catalog);
+        TopicDirectory topics = new TopicDirectory(db);
+        BuildStore builds = new BuildStore(db);
+        this.audiences = new AudienceService(db, new AudienceStore(db), builds, tenancy, compiler, topics, clock);
+        tenancy.onDeactivation(audiences);
+        this.workers = new BuildWorkers(builds, new BuildRunner(db, builds, compiler, topics, clock), audiences::renewDue,
+                clock, buildSettings);
     }
 
     /** Opens the database and builds the capabilities, without serving HTTP yet. */
@@ -56,7 +77,12 @@ public final class Application implements AutoCloseable {
         Settings settings = Settings.from(config);
         Contract contract = Contract.load();
         Database db = Database.open(settings, config.get("db"));
-        return new Application(settings, db, contract, clock);
+        Config b = config.get("audiences.builds");
+        BuildWorkers.Settings buildSettings = new BuildWorkers.Settings(b.get("workers").asInt().orElse(2),
+                b.get("poll-interval").as(Duration.class).orElse(Duration.ofSeconds(1)),
+                b.get("lease").as(Duration.class).orElse(Duration.ofSeconds(30)),
+                b.get("schedule-interval").as(Duration.class).orElse(Duration.ofSeconds(30)));
+        return new Application(settings, db, contract, clock, buildSettings);
     }
 
     /** Starts the web server; returns once it accepts connections. */
@@ -67,6 +93,7 @@ public final class Application implements AutoCloseable {
                 .build()
                 .start();
         Thread.ofVirtual().name("contract-warm-up").start(contract::warmUp);
+        workers.start();
         LOG.info(() -> "Audiences API listening on http://localhost:" + server.port() + " (database: "
                 + (db.isPostgres() ? "PostgreSQL" : settings.embedded() ? "embedded H2 in " + settings.dataDir().toAbsolutePath()
                 : "configured JDBC URL") + ")");
@@ -83,7 +110,9 @@ public final class Application implements AutoCloseable {
                 .register(contract.mountPath("Apps"), new AppsHandler(credentials, io))
                 .register(contract.mountPath("Organizations"), new OrganizationsHandler(tenancy, io))
                 .register(contract.mountPath("Projects"), new ProjectsHandler(tenancy, io))
-                .register(contract.mountPath("Users"), new UsersHandler(credentials, io));
+                .register(contract.mountPath("Users"), new UsersHandler(credentials, io))
+                .register(contract.mountPath("FieldCatalog"), new FieldCatalogHandler(catalog))
+                .register(contract.mountPath("Audiences"), new AudiencesHandler(audiences, io));
     }
 
     public int port() {
@@ -106,8 +135,13 @@ public final class Application implements AutoCloseable {
         return credentials;
     }
 
+    public AudienceService audiences() {
+        return audiences;
+    }
+
     @Override
     public void close() {
+        workers.close();
         if (server != null) {
             server.stop();
         }

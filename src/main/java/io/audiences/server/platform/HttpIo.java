@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import io.audiences.server.auth.Principal;
 
@@ -105,6 +106,25 @@ public final class HttpIo {
         return uuid(name, req.path().pathParameters().get(name));
     }
 
+    /** A positive integer path parameter (ids); anything else is a 400 naming the parameter. */
+    public static long pathLong(ServerRequest req, String name, long min) {
+        String raw = req.path().pathParameters().get(name);
+        try {
+            long value = Long.parseLong(raw);
+            if (value >= min) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw DomainException.invalid("invalid_parameter", name, name + " must be an integer of at least " + min + ".");
+    }
+
+    /** An optional UUID header. */
+    public static Optional<UUID> headerUuid(ServerRequest req, String name) {
+        return req.headers().first(io.helidon.http.HeaderNames.create(name)).map(v -> uuid(name, v.trim()));
+    }
+
     /** An optional UUID query parameter. */
     public static Optional<UUID> queryUuid(ServerRequest req, String name) {
         return req.query().first(name).asOptional().map(v -> uuid(name, v));
@@ -135,6 +155,29 @@ public final class HttpIo {
             throw DomainException.invalid("invalid_parameter", name, name + " is longer than " + maxLength + " characters.");
         }
         return value;
+    }
+
+    /** An optional enum query parameter parsed by the generated DTO's {@code fromValue}. */
+    public static <T> Optional<T> queryEnum(ServerRequest req, String name, Function<String, T> fromValue) {
+        Optional<String> raw = req.query().first(name).asOptional();
+        try {
+            return raw.map(fromValue);
+        } catch (IllegalArgumentException e) {
+            throw DomainException.invalid("invalid_parameter", name, name + " has an unknown value: " + raw.get());
+        }
+    }
+
+    /** An optional boolean query parameter ({@code true} or {@code false}). */
+    public static boolean queryBoolean(ServerRequest req, String name, boolean defaultValue) {
+        Optional<String> raw = req.query().first(name).asOptional();
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        return switch (raw.get()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw DomainException.invalid("invalid_parameter", name, name + " must be true or false.");
+        };
     }
 
     private static UUID uuid(String name, String value) {

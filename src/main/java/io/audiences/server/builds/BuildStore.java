@@ -1,0 +1,249 @@
+package io.audiences.server.builds;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.audiences.server.catalog.CompiledFilter;
+import io.audiences.server.platform.Database;
+import io.audiences.server.platform.Timestamps;
+
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+/**
+ * All SQL of build jobs and member snapshots, including the build-status fields they keep on the audience.
+ * Every write a worker makes after claiming is fenced on (lease owner, attempt), so a worker whose lease
+ * was taken over can never overwrite the newer attempt.
+ */
+public final class BuildStore {
+
+    static final String PENDING = "Pending";
+    static final String PROCESSING = "Processing";
+    static final String SYNCING = "Syncing";
+    static final String COMPLETED = "Completed";
+    static final String FAILED = "Failed";
+    static final String SUPERSEDED = "Superseded";
+
+    private final Database db;
+
+    public BuildStore(Database db) {
+        this.db = db;
+    }
+
+    /** A build this worker holds. */
+    public record Claim(long buildId, long audienceId, int attempt, String owner) { }
+
+    /** What a finished build reports. */
+    public record Counts(long records, long profiles, String bucketCounts) { }
+
+    /** Queues a build for an audience; the caller updates the audience in the same transaction. */
+    public long enqueue(DbExecute tx, long audienceId, Instant now) {
+        long id = tx.get("SELECT nextval('audience_build_seq') AS id").orElseThrow().column("id").get(Long.class);
+        tx.insert("INSERT INTO audience_build (id, audience_id, status, attempts, created_at) VALUES (?, ?, ?, 0, ?)",
+                id, audienceId, PENDING, Timestamps.param(now));
+        return id;
+    }
+
+    /**
+     * Claims the oldest pending build, or one whose lease ran out (its worker died). Builds that used up
+     * their attempts fail instead.
+     */
+    public Optional<Claim> claim(String owner, Instant now, Instant leaseUntil, int maxAttempts) {
+        return db.inTransaction(tx -> {
+            Optional<DbRow> row = tx.get("SELECT id, audience_id, attempts FROM audience_build WHERE status = ? "
+                    + "OR (status IN (?, ?) AND lease_until < ?) ORDER BY id FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED",
+                    PENDING, PROCESSING, SYNCING, Timestamps.param(now));
+            if (row.isEmpty()) {
+                return Optional.<Claim>empty();
+            }
+            long id = row.get().column("id").get(Long.class);
+            long audienceId = row.get().column("audience_id").get(Long.class);
+            int attempt = row.get().column("attempts").get(Integer.class) + 1;
+            if (attempt > maxAttempts) {
+                String error = "The build was abandoned after " + maxAttempts + " attempts.";
+                tx.update("UPDATE audience_build SET status = ?, error = ?, finished_at = ? WHERE id = ?",
+                        FAILED, error, Timestamps.param(now), id);
+                setAudienceStatus(tx, audienceId, id, FAILED, error, now);
+                return Optional.<Claim>empty();
+            }
+            tx.update("UPDATE audience_build SET status = ?, attempts = ?, lease_owner = ?, lease_until = ?, started_at = ? "
+                    + "WHERE id = ?", PROCESSING, attempt, owner, Timestamps.param(leaseUntil), Timestamps.param(now), id);
+            tx.update("UPDATE audience SET status = ?, task_id = ?, error = NULL, version = version + 1, updated_at = ? "
+                    + "WHERE id = ? AND latest_build_id = ?", PROCESSING, Long.toString(id), Timestamps.param(now), audienceId, id);
+            return Optional.of(new Claim(id, audienceId, attempt, owner));
+        });
+    }
+
+    /** Extends the lease; false when this worker no longer holds the build. */
+    public boolean heartbeat(Claim claim, Instant leaseUntil) {
+        return db.client().execute().update("UPDATE audience_build SET lease_until = ? WHERE id = ? AND lease_owner = ? "
+                + "AND attempts = ? AND status IN (?, ?)", Timestamps.param(leaseUntil), claim.buildId(), claim.owner(),
+                claim.attempt(), PROCESSING, SYNCING) == 1;
+    }
+
+    /** Marks the build as writing its snapshot; false if the claim is stale. */
+    public boolean markSyncing(Claim claim, Instant now) {
+        return db.inTransaction(tx -> {
+            if (!fenced(tx, claim, SYNCING, null, null, now)) {
+                return false;
+            }
+            setAudienceStatus(tx, claim.audienceId(), claim.buildId(), SYNCING, null, now);
+            return true;
+        });
+    }
+
+    /** The newest day whose partition has landed; builds end their window there. */
+    public Optional<LocalDate> landedThrough() {
+        return db.client().execute().get("SELECT MAX(event_day) AS d FROM upstream_partition")
+                .flatMap(r -> r.column("d").asOptional()).map(BuildStore::date);
+    }
+
+    /** Writes the members of a build with one INSERT ... SELECT; returns the number of rows. */
+    public long writeMembers(DbExecute tx, long buildId, CompiledFilter filter, List<List<Integer>> topicKeys,
+                             LocalDate from, LocalDate to) {
+        tx.delete("DELETE FROM audience_member WHERE build_id = ?", buildId);
+        List<Object> params = new ArrayList<>();
+        params.add(buildId);
+        StringBuilder agg = new StringBuilder("SELECT profile_id, COUNT(DISTINCT event_day) AS freq, "
+                + "SUM(impressions) AS imp, MAX(event_day) AS last_day");
+        for (int i = 0; i < topicKeys.size(); i++) {
+            List<Integer> keys = topicKeys.get(i);
+            if (keys.isEmpty()) {
+                agg.append(", 0 AS m").append(i);
+            } else {
+                agg.append(", MAX(CASE WHEN topic_key IN (").append(placeholders(keys.size())).append(") THEN 1 ELSE 0 END) AS m")
+                        .append(i);
+                params.addAll(keys);
+            }
+        }
+        agg.append(" FROM intent_signal WHERE event_day BETWEEN ? AND ?");
+        params.add(from);
+        params.add(to);
+        if (!topicKeys.isEmpty()) {
+            List<Integer> all = topicKeys.stream().flatMap(List::stream).distinct().toList();
+            if (all.isEmpty()) {
+                agg.append(" AND 1 = 0");
+            } else {
+                // One placeholder per topic: H2 uses the index for IN (?, ...) but scans everything for = ANY(?).
+                agg.append(" AND topic_key IN (").append(placeholders(all.size())).append(")");
+                params.addAll(all);
+            }
+        }
+        for (String condition : filter.scoreConditions()) {
+            agg.append(" AND ").append(condition);
+        }
+        params.addAll(filter.scoreParams());
+        agg.append(" GROUP BY profile_id");
+        String sql = "INSERT INTO audience_member (build_id, record_id, profile_id, intent_frequency, impression_count, "
+                + "last_signal_day) SELECT ?, r.id, r.profile_id, COALESCE(s.freq, 0), COALESCE(s.imp, 0), s.last_day "
+                + "FROM contact_record r LEFT JOIN company c ON c.id = r.company_id "
+                + (filter.intentRequired() ? "JOIN (" : "LEFT JOIN (") + agg + ") s ON s.profile_id = r.profile_id "
+                + "WHERE " + filter.predicate();
+        params.addAll(filter.params());
+        return tx.insert(sql, params.toArray());
+    }
+
+    /** Record, profile and bucket counts of a build's members. */
+    public Counts counts(DbExecute tx, long buildId, LocalDate through, int windowDays) {
+        List<Integer> buckets = new ArrayList<>();
+        for (int n : new int[] {1, 3, 7, 14}) {
+            if (n <= windowDays) {
+                buckets.add(n);
+            }
+        }
+        StringBuilder sql = new StringBuilder("SELECT COUNT(*) AS rc, COUNT(DISTINCT profile_id) AS pc");
+        List<Object> params = new ArrayList<>();
+        for (int n : buckets) {
+            sql.append(", COUNT(DISTINCT CASE WHEN last_signal_day >= ? THEN profile_id END) AS b").append(n);
+            params.add(through == null ? LocalDate.MAX : through.minusDays(n - 1));
+        }
+        sql.append(" FROM audience_member WHERE build_id = ?");
+        params.add(buildId);
+        DbRow row = tx.get(sql.toString(), params.toArray()).orElseThrow();
+        StringBuilder json = new StringBuilder("{");
+        for (int n : buckets) {
+            json.append(json.length() > 1 ? "," : "").append("\"").append(n).append("d\":")
+                    .append(row.column("b" + n).get(Long.class));
+        }
+        return new Counts(row.column("rc").get(Long.class), row.column("pc").get(Long.class), json.append("}").toString());
+    }
+
+    /**
+     * Swaps the new snapshot in: the audience points to this build, takes its counts and drops the previous
+     * snapshot, all in the caller's transaction. False when the claim is stale or a newer build superseded it.
+     */
+    public boolean complete(DbExecute tx, Claim claim, Counts counts, LocalDate through, boolean keepMembers, Instant now) {
+        if (!fenced(tx, claim, COMPLETED, null, through, now)) {
+            return false;
+        }
+        Optional<Long> previous = tx.get("SELECT current_build_id FROM audience WHERE id = ? AND latest_build_id = ?",
+                claim.audienceId(), claim.buildId()).flatMap(r -> Optional.ofNullable(r.column("current_build_id").get(Long.class)));
+        long updated = tx.update("UPDATE audience SET status = ?, error = NULL, current_build_id = ?, record_count = ?, "
+                        + "distinct_profile_count = ?, bucket_counts = ?, data_through = ?, last_built_at = ?, "
+                        + "version = version + 1, updated_at = ? WHERE id = ? AND latest_build_id = ?",
+                COMPLETED, keepMembers ? claim.buildId() : null, counts.records(), counts.profiles(), counts.bucketCounts(),
+                through, Timestamps.param(now), Timestamps.param(now), claim.audienceId(), claim.buildId());
+        if (updated != 1) {
+            return false;
+        }
+        previous.filter(p -> p != claim.buildId())
+                .ifPresent(p -> tx.delete("DELETE FROM audience_member WHERE build_id = ?", p));
+        if (!keepMembers) {
+            tx.delete("DELETE FROM audience_member WHERE build_id = ?", claim.buildId());
+        }
+        return true;
+    }
+
+    /** Ends a build that lost the race to a newer one or whose audience is gone. */
+    public void supersede(Claim claim, Instant now) {
+        db.inTransaction(tx -> {
+            fenced(tx, claim, SUPERSEDED, null, null, now);
+            tx.delete("DELETE FROM audience_member WHERE build_id = ?", claim.buildId());
+            return null;
+        });
+    }
+
+    /** Records a failure; the audience keeps serving its previous snapshot. */
+    public void fail(Claim claim, String error, Instant now) {
+        db.inTransaction(tx -> {
+            if (fenced(tx, claim, FAILED, error, null, now)) {
+                setAudienceStatus(tx, claim.audienceId(), claim.buildId(), FAILED, error, now);
+                tx.delete("DELETE FROM audience_member WHERE build_id = ?", claim.buildId());
+            }
+            return null;
+        });
+    }
+
+    private boolean fenced(DbExecute tx, Claim claim, String status, String error, LocalDate through, Instant now) {
+        boolean done = COMPLETED.equals(status) || FAILED.equals(status) || SUPERSEDED.equals(status);
+        return tx.update("UPDATE audience_build SET status = ?, error = ?, data_through = ?, finished_at = ? "
+                        + "WHERE id = ? AND lease_owner = ? AND attempts = ? AND status IN (?, ?)",
+                status, error, through, done ? Timestamps.param(now) : null, claim.buildId(), claim.owner(), claim.attempt(),
+                PROCESSING, SYNCING) == 1;
+    }
+
+    private static void setAudienceStatus(DbExecute tx, long audienceId, long buildId, String status, String error,
+                                          Instant now) {
+        tx.update("UPDATE audience SET status = ?, error = ?, version = version + 1, updated_at = ? "
+                + "WHERE id = ? AND latest_build_id = ?", status, error, Timestamps.param(now), audienceId, buildId);
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+
+    static LocalDate date(Object value) {
+        return value instanceof java.sql.Date d ? d.toLocalDate() : (LocalDate) value;
+    }
+
+    /** Topic keys per INTENT rule, in flag order. */
+    static List<List<Integer>> keysPerRule(CompiledFilter filter, Map<String, Integer> keys) {
+        return filter.intentRules().stream()
+                .map(rule -> rule.stream().map(keys::get).filter(k -> k != null).distinct().toList()).toList();
+    }
+}

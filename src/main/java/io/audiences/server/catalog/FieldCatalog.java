@@ -1,0 +1,131 @@
+package io.audiences.server.catalog;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The single source of truth for what a filter may say: served by {@code GET /api/v1/field-catalog}
+ * and used to validate and compile every filter. Bucket labels and bounds live only here; the upstream
+ * tables store bucket indexes.
+ */
+public final class FieldCatalog {
+
+    public static final String INTENT = "INTENT";
+    public static final String INTENT_SCORE = "intent_score";
+
+    static final List<String> TEXT_OPS = List.of("eq", "ne", "contains", "in", "notin");
+    static final List<String> PICK_OPS = List.of("in", "notin", "eq", "ne");
+    static final List<String> BUCKET_OPS = List.of("in", "notin", "gt", "gte", "lt", "lte", "between");
+    static final List<String> BOOL_OPS = List.of("eq", "ne");
+    static final List<String> SCORE_OPS = List.of("eq", "gt", "gte", "lt", "lte", "between");
+
+    /** Employee-count buckets: labels exactly as design §5 fixes them. */
+    public static final List<Field.Bucket> EMPLOYEES = buckets(new long[][] {
+            {1, 10}, {11, 50}, {51, 200}, {201, 500}, {501, 1000}, {1001, 5000}, {5001, 10000}, {10001, -1}});
+    /** Annual revenue in USD. */
+    public static final List<Field.Bucket> REVENUE = labelled(new String[] {
+            "under 1 million", "1 million to 10 million", "10 million to 50 million", "50 million to 100 million",
+            "100 million to 1 billion", "1 billion and over"},
+            new long[][] {{0, 999_999}, {1_000_000, 9_999_999}, {10_000_000, 49_999_999}, {50_000_000, 99_999_999},
+                    {100_000_000, 999_999_999}, {1_000_000_000, -1}});
+    public static final List<Field.Bucket> AGE = buckets(new long[][] {
+            {18, 24}, {25, 34}, {35, 44}, {45, 54}, {55, 64}, {65, -1}});
+    /** Household income in USD. */
+    public static final List<Field.Bucket> INCOME = labelled(new String[] {
+            "under 50k", "50k to 100k", "100k to 150k", "150k to 250k", "250k and over"},
+            new long[][] {{0, 49_999}, {50_000, 99_999}, {100_000, 149_999}, {150_000, 249_999}, {250_000, -1}});
+    public static final List<Field.Bucket> NET_WORTH = labelled(new String[] {
+            "under 100k", "100k to 500k", "500k to 1m", "1m to 5m", "5m and over"},
+            new long[][] {{0, 99_999}, {100_000, 499_999}, {500_000, 999_999}, {1_000_000, 4_999_999}, {5_000_000, -1}});
+
+    public static final List<String> SENIORITY = List.of("cxo", "director", "manager", "staff", "vp");
+    public static final List<String> DEPARTMENTS = List.of("engineering", "finance", "hr", "it", "legal", "marketing",
+            "operations", "sales", "support");
+    public static final List<String> GENDERS = List.of("female", "male", "unknown");
+
+    private final Map<String, Field> fields;
+
+    private FieldCatalog(List<Field> fields) {
+        Map<String, Field> byKey = new LinkedHashMap<>();
+        fields.forEach(f -> byKey.put(f.key(), f));
+        this.fields = Collections.unmodifiableMap(byKey);
+    }
+
+    public static FieldCatalog standard() {
+        List<Field> f = new ArrayList<>();
+        f.add(new Field(INTENT, "Intent topics", "intent", Field.Kind.INTENT, List.of("in"), List.of(), List.of(), null));
+        f.add(new Field(INTENT_SCORE, "Intent score", "intent", Field.Kind.SCORE, SCORE_OPS, List.of(), List.of(), "score"));
+        text(f, "first_name", "First name", "contact", "r.first_name");
+        text(f, "last_name", "Last name", "contact", "r.last_name");
+        pick(f, "gender", "Gender", "demographics", GENDERS, "r.gender");
+        bucket(f, "age_range", "Age range", "demographics", AGE, "r.age_bucket");
+        text(f, "job_title", "Job title", "contact", "r.job_title");
+        text(f, "job_title_normalized", "Job title (normalized)", "contact", "r.job_title_normalized");
+        pick(f, "department", "Department", "contact", DEPARTMENTS, "r.department");
+        pick(f, "seniority_level", "Seniority", "contact", SENIORITY, "r.seniority_level");
+        bucket(f, "income_range_lc", "Household income", "demographics", INCOME, "r.income_bucket");
+        bucket(f, "net_worth", "Net worth", "demographics", NET_WORTH, "r.net_worth_bucket");
+        bool(f, "has_children", "Has children", "r.has_children");
+        bool(f, "is_homeowner", "Homeowner", "r.is_homeowner");
+        bool(f, "is_married", "Married", "r.is_married");
+        text(f, "personal_city", "City", "contact", "r.personal_city");
+        text(f, "personal_state", "State", "contact", "r.personal_state");
+        text(f, "personal_state_code", "State code", "contact", "r.personal_state_code");
+        text(f, "personal_zip", "ZIP code", "contact", "r.personal_zip");
+        text(f, "personal_country", "Country", "contact", "r.personal_country");
+        text(f, "company_name", "Company name", "company", "c.name");
+        text(f, "company_domain", "Company domain", "company", "c.domain");
+        text(f, "company_industry", "Company industry", "company", "c.industry");
+        bucket(f, "company_employee_count", "Company employee count", "company", EMPLOYEES, "c.employee_bucket");
+        bucket(f, "company_revenue", "Company revenue", "company", REVENUE, "c.revenue_bucket");
+        text(f, "company_country", "Company country", "company", "c.country");
+        text(f, "company_state", "Company state", "company", "c.state");
+        return new FieldCatalog(f);
+    }
+
+    public List<Field> fields() {
+        return List.copyOf(fields.values());
+    }
+
+    public Optional<Field> field(String key) {
+        return Optional.ofNullable(fields.get(key));
+    }
+
+    private static void text(List<Field> f, String key, String name, String category, String column) {
+        f.add(new Field(key, name, category, Field.Kind.TEXT, TEXT_OPS, List.of(), List.of(), column));
+    }
+
+    private static void pick(List<Field> f, String key, String name, String category, List<String> options, String column) {
+        f.add(new Field(key, name, category, Field.Kind.PICKLIST, PICK_OPS, options, List.of(), column));
+    }
+
+    private static void bucket(List<Field> f, String key, String name, String category, List<Field.Bucket> buckets,
+                               String column) {
+        f.add(new Field(key, name, category, Field.Kind.BUCKET, BUCKET_OPS, List.of(), buckets, column));
+    }
+
+    private static void bool(List<Field> f, String key, String name, String column) {
+        f.add(new Field(key, name, "demographics", Field.Kind.BOOLEAN, BOOL_OPS, List.of(), List.of(), column));
+    }
+
+    private static List<Field.Bucket> buckets(long[][] bounds) {
+        String[] labels = new String[bounds.length];
+        for (int i = 0; i < bounds.length; i++) {
+            labels[i] = bounds[i][1] < 0 ? bounds[i][0] + "+" : bounds[i][0] + "-" + bounds[i][1];
+        }
+        return labelled(labels, bounds);
+    }
+
+    private static List<Field.Bucket> labelled(String[] labels, long[][] bounds) {
+        List<Field.Bucket> result = new ArrayList<>();
+        for (int i = 0; i < bounds.length; i++) {
+            result.add(new Field.Bucket(i, labels[i], bounds[i][0],
+                    bounds[i][1] < 0 ? Optional.empty() : Optional.of(bounds[i][1])));
+        }
+        return List.copyOf(result);
+    }
+}

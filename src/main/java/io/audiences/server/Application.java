@@ -29,6 +29,8 @@ import io.audiences.server.platform.Database;
 import io.audiences.server.platform.ErrorMapper;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Settings;
+import io.audiences.server.results.ResultsService;
+import io.audiences.server.results.ResultsStore;
 import io.audiences.server.system.SystemHandler;
 import io.audiences.server.tenancy.OrganizationsHandler;
 import io.audiences.server.tenancy.ProjectsHandler;
@@ -112,7 +114,8 @@ public final class Application implements AutoCloseable {
                 .register(contract.mountPath("Projects"), new ProjectsHandler(tenancy, io))
                 .register(contract.mountPath("Users"), new UsersHandler(credentials, io))
                 .register(contract.mountPath("FieldCatalog"), new FieldCatalogHandler(catalog))
-                .register(contract.mountPath("Audiences"), new AudiencesHandler(audiences, io));
+                .register(contract.mountPath("Audiences"), new AudiencesHandler(audiences,
+                        new ResultsService(new ResultsStore(db)), io));
     }
 
     public int port() {

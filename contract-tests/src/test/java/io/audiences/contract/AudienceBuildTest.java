@@ -78,6 +78,46 @@ class AudienceBuildTest extends AudienceTestBase {
         assertThat(done.getString("segmentation_type"), is("Audience"));
     }
 
+    @Test
+    void sampleCarriesIntentFrequencyAndImpressionsInStableOrder() {
+        List<String> topics = List.of(data.topicIds.get(1));
+        long id = create(tenant, Map.of("name", "Sampled", "type", "intents", "intent_window_days", 14,
+                "filter", and(rule("INTENT", "in", topics))));
+        await(tenant, id, "Completed");
+        int key = data.topicKey(topics.getFirst());
+        LocalDate from = TODAY.minusDays(13);
+        Map<Long, Set<LocalDate>> days = new HashMap<>();
+        Map<Long, Long> impressions = new HashMap<>();
+        for (UpstreamFixture.Signal s : data.signals) {
+            if (s.topicKey() == key && !s.day().isBefore(from)) {
+                days.computeIfAbsent(s.profileId(), p -> new HashSet<>()).add(s.day());
+                impressions.merge(s.profileId(), (long) s.impressions(), Long::sum);
+            }
+        }
+        List<long[]> expected = data.records.stream().filter(r -> days.containsKey(r.profileId()))
+                .map(r -> new long[] {r.id(), days.get(r.profileId()).size(), impressions.get(r.profileId())})
+                .sorted((a, b) -> a[1] != b[1] ? Long.compare(b[1], a[1]) : a[2] != b[2] ? Long.compare(b[2], a[2])
+                        : Long.compare(a[0], b[0]))
+                .limit(25).toList();
+        JsonPath sample = as(tenant.token()).header("X-Project-Id", tenant.project().id().toString())
+                .queryParam("limit", 25).get("/api/v1/audiences/" + id + "/sample").then().statusCode(200).extract().jsonPath();
+        List<Map<String, Object>> contacts = sample.getList("contacts");
+        assertThat(contacts.size(), is(25));
+        for (int i = 0; i < 25; i++) {
+            assertThat(((Number) contacts.get(i).get("record_id")).longValue(), is(expected.get(i)[0]));
+            assertThat(((Number) contacts.get(i).get("intent_frequency")).longValue(), is(expected.get(i)[1]));
+            assertThat(((Number) contacts.get(i).get("impression_count")).longValue(), is(expected.get(i)[2]));
+        }
+        assertThat(contacts.getFirst().get("first_name"), is("First" + expected.getFirst()[0]));
+        as(tenant.token()).header("X-Project-Id", tenant.project().id().toString()).queryParam("limit", 101)
+                .get("/api/v1/audiences/" + id + "/sample").then().statusCode(400).body("code", equalTo("invalid_parameter"));
+        long preview = create(tenant, Map.of("name", "Preview", "type", "intents", "mode", "preview",
+                "filter", and(rule("INTENT", "in", topics))));
+        await(tenant, preview, "Completed");
+        as(tenant.token()).header("X-Project-Id", tenant.project().id().toString())
+                .get("/api/v1/audiences/" + preview + "/sample").then().statusCode(409).body("code", equalTo("preview_only"));
+    }
+
     @ParameterizedTest(name = "{0} {1} matches buckets {2}")
     @CsvSource(delimiter = ';', value = {
             "gt;200;3,4,5,6,7",

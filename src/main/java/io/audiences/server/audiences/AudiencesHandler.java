@@ -1,6 +1,7 @@
 package io.audiences.server.audiences;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -8,6 +9,7 @@ import io.audiences.api.AudiencesService;
 import io.audiences.model.AudienceCreateRequest;
 import io.audiences.model.AudienceList;
 import io.audiences.model.AudienceMode;
+import io.audiences.model.AudienceSample;
 import io.audiences.model.AudienceStatus;
 import io.audiences.model.AudienceType;
 import io.audiences.model.AudienceUpdateRequest;
@@ -22,6 +24,8 @@ import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Json;
 import io.audiences.server.platform.Page;
 import io.audiences.server.platform.Timestamps;
+import io.audiences.server.results.Contact;
+import io.audiences.server.results.ResultsService;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -32,10 +36,12 @@ import io.helidon.webserver.http.ServerResponse;
 public final class AudiencesHandler implements AudiencesService {
 
     private final AudienceService audiences;
+    private final ResultsService results;
     private final HttpIo io;
 
-    public AudiencesHandler(AudienceService audiences, HttpIo io) {
+    public AudiencesHandler(AudienceService audiences, ResultsService results, HttpIo io) {
         this.audiences = audiences;
+        this.results = results;
         this.io = io;
     }
 
@@ -116,6 +122,30 @@ public final class AudiencesHandler implements AudiencesService {
     @Override
     public void resumeAudience(ServerRequest req, ServerResponse res) {
         HttpIo.json(res, Status.OK_200, dto(audiences.resume(HttpIo.principal(req), project(req), audienceId(req))));
+    }
+
+    @Override
+    public void getAudienceSample(ServerRequest req, ServerResponse res) {
+        int limit = HttpIo.queryInt(req, "limit", 1, 100, 10);
+        Audience audience = audiences.get(HttpIo.principal(req), project(req), audienceId(req));
+        List<Contact> contacts = results.sample(audience, limit);
+        HttpIo.json(res, Status.OK_200, new AudienceSample()
+                .contacts(contacts.stream().map(AudiencesHandler::contact).toList())
+                .buildId(Long.toString(contacts.isEmpty() ? audience.currentBuildId() : contacts.getFirst().buildId())));
+    }
+
+    private static io.audiences.model.Contact contact(Contact c) {
+        return new io.audiences.model.Contact()
+                .recordId(c.recordId()).profileId(c.profileId())
+                .firstName(c.firstName()).lastName(c.lastName()).gender(c.gender()).ageRange(c.ageRange())
+                .jobTitle(c.jobTitle()).jobTitleNormalized(c.jobTitleNormalized()).department(c.department())
+                .seniorityLevel(c.seniorityLevel()).personalEmail(c.personalEmail())
+                .currentBusinessEmail(c.currentBusinessEmail()).linkedinUrl(c.linkedinUrl()).mobilePhone(c.mobilePhone())
+                .personalCity(c.personalCity()).personalState(c.personalState()).personalStateCode(c.personalStateCode())
+                .personalZip(c.personalZip()).personalCountry(c.personalCountry())
+                .companyName(c.companyName()).companyDomain(c.companyDomain()).companyIndustry(c.companyIndustry())
+                .companyEmployeeCount(c.companyEmployeeCount()).companyRevenue(c.companyRevenue())
+                .intentFrequency(c.intentFrequency()).impressionCount(c.impressionCount());
     }
 
     /** The project from X-Project-Id or ?project_id= (documented: one is required, both must agree). */

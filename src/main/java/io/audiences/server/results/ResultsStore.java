@@ -1,0 +1,62 @@
+package io.audiences.server.results;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.audiences.server.catalog.Field;
+import io.audiences.server.catalog.FieldCatalog;
+import io.audiences.server.platform.Database;
+
+import io.helidon.dbclient.DbRow;
+
+/**
+ * Reads of an audience's current snapshot. Each read is one statement that follows the audience's
+ * {@code current_build_id}, so a build swapping in concurrently can never yield a mix of two snapshots.
+ */
+public final class ResultsStore {
+
+    static final String CONTACT_COLUMNS = "m.build_id, m.record_id, m.profile_id, m.intent_frequency, m.impression_count, "
+            + "r.first_name, r.last_name, r.gender, r.age_bucket, r.job_title, r.job_title_normalized, r.department, "
+            + "r.seniority_level, r.personal_email, r.current_business_email, r.linkedin_url, r.mobile_phone, r.personal_city, "
+            + "r.personal_state, r.personal_state_code, r.personal_zip, r.personal_country, c.name AS company_name, "
+            + "c.domain AS company_domain, c.industry AS company_industry, c.employee_bucket, c.revenue_bucket";
+    private static final String FROM = " FROM audience a JOIN audience_member m ON m.build_id = a.current_build_id "
+            + "JOIN contact_record r ON r.id = m.record_id LEFT JOIN company c ON c.id = r.company_id WHERE a.id = ?";
+
+    private final Database db;
+
+    public ResultsStore(Database db) {
+        this.db = db;
+    }
+
+    /** The most frequent contacts of the audience's current snapshot, in a stable order. */
+    public List<Contact> sample(long audienceId, int limit) {
+        try (Stream<DbRow> rows = db.client().execute().query("SELECT " + CONTACT_COLUMNS + FROM
+                + " ORDER BY m.intent_frequency DESC, m.impression_count DESC, m.record_id FETCH FIRST " + limit
+                + " ROWS ONLY", audienceId)) {
+            return rows.map(ResultsStore::contact).toList();
+        }
+    }
+
+    static Contact contact(DbRow r) {
+        return new Contact(r.column("build_id").get(Long.class), r.column("record_id").get(Long.class),
+                r.column("profile_id").get(Long.class), r.column("intent_frequency").get(Integer.class),
+                r.column("impression_count").get(Long.class), r.column("first_name").get(String.class),
+                r.column("last_name").get(String.class), r.column("gender").get(String.class),
+                label(FieldCatalog.AGE, r.column("age_bucket").get(Integer.class)), r.column("job_title").get(String.class),
+                r.column("job_title_normalized").get(String.class), r.column("department").get(String.class),
+                r.column("seniority_level").get(String.class), r.column("personal_email").get(String.class),
+                r.column("current_business_email").get(String.class), r.column("linkedin_url").get(String.class),
+                r.column("mobile_phone").get(String.class), r.column("personal_city").get(String.class),
+                r.column("personal_state").get(String.class), r.column("personal_state_code").get(String.class),
+                r.column("personal_zip").get(String.class), r.column("personal_country").get(String.class),
+                r.column("company_name").get(String.class), r.column("company_domain").get(String.class),
+                r.column("company_industry").get(String.class),
+                label(FieldCatalog.EMPLOYEES, r.column("employee_bucket").get(Integer.class)),
+                label(FieldCatalog.REVENUE, r.column("revenue_bucket").get(Integer.class)));
+    }
+
+    private static String label(List<Field.Bucket> buckets, Integer index) {
+        return index == null || index < 0 || index >= buckets.size() ? null : buckets.get(index).label();
+    }
+}

@@ -115,7 +115,7 @@ public final class Application implements AutoCloseable {
                 .register(contract.mountPath("Users"), new UsersHandler(credentials, io))
                 .register(contract.mountPath("FieldCatalog"), new FieldCatalogHandler(catalog))
                 .register(contract.mountPath("Audiences"), new AudiencesHandler(audiences,
-                        new ResultsService(new ResultsStore(db)), io));
+                        new ResultsService(new ResultsStore(db), settings.dataDir()), io));
     }
 
     public int port() {

@@ -1,9 +1,16 @@
 package io.audiences.server.audiences;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.logging.Logger;
 
 import io.audiences.api.AudiencesService;
 import io.audiences.model.AudienceCreateRequest;
@@ -24,7 +31,9 @@ import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Json;
 import io.audiences.server.platform.Page;
 import io.audiences.server.platform.Timestamps;
+import io.audiences.server.results.AudienceContacts;
 import io.audiences.server.results.Contact;
+import io.audiences.server.results.ExportFormat;
 import io.audiences.server.results.ResultsService;
 
 import io.helidon.http.HeaderNames;
@@ -34,6 +43,8 @@ import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of audiences: project scoping, conditional reads and idempotent creates. */
 public final class AudiencesHandler implements AudiencesService {
+
+    private static final Logger LOG = Logger.getLogger(AudiencesHandler.class.getName());
 
     private final AudienceService audiences;
     private final ResultsService results;
@@ -130,22 +141,74 @@ public final class AudiencesHandler implements AudiencesService {
         Audience audience = audiences.get(HttpIo.principal(req), project(req), audienceId(req));
         List<Contact> contacts = results.sample(audience, limit);
         HttpIo.json(res, Status.OK_200, new AudienceSample()
-                .contacts(contacts.stream().map(AudiencesHandler::contact).toList())
+                .contacts(contacts.stream().map(AudienceContacts::dto).toList())
                 .buildId(Long.toString(contacts.isEmpty() ? audience.currentBuildId() : contacts.getFirst().buildId())));
     }
 
-    private static io.audiences.model.Contact contact(Contact c) {
-        return new io.audiences.model.Contact()
-                .recordId(c.recordId()).profileId(c.profileId())
-                .firstName(c.firstName()).lastName(c.lastName()).gender(c.gender()).ageRange(c.ageRange())
-                .jobTitle(c.jobTitle()).jobTitleNormalized(c.jobTitleNormalized()).department(c.department())
-                .seniorityLevel(c.seniorityLevel()).personalEmail(c.personalEmail())
-                .currentBusinessEmail(c.currentBusinessEmail()).linkedinUrl(c.linkedinUrl()).mobilePhone(c.mobilePhone())
-                .personalCity(c.personalCity()).personalState(c.personalState()).personalStateCode(c.personalStateCode())
-                .personalZip(c.personalZip()).personalCountry(c.personalCountry())
-                .companyName(c.companyName()).companyDomain(c.companyDomain()).companyIndustry(c.companyIndustry())
-                .companyEmployeeCount(c.companyEmployeeCount()).companyRevenue(c.companyRevenue())
-                .intentFrequency(c.intentFrequency()).impressionCount(c.impressionCount());
+    @Override
+    public void downloadAudience(ServerRequest req, ServerResponse res) {
+        long limit = HttpIo.queryLong(req, "record_limit", 0, 10_000_000, 0);
+        Audience audience = audiences.get(HttpIo.principal(req), project(req), audienceId(req));
+        ResultsService.Download download = results.download(audience, limit, format(req));
+        res.header(HeaderNames.ETAG, download.etag());
+        res.header(HeaderNames.ACCEPT_RANGES, "bytes");
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + download.fileName() + "\"");
+        res.header("X-Audience-Build-Id", Long.toString(download.buildId()));
+        Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE))
+                .filter(r -> req.headers().first(HeaderNames.IF_RANGE).map(download.etag()::equals).orElse(true));
+        try {
+            if (range.isPresent()) {
+                Path file = results.file(download);
+                long length = Files.size(file);
+                if (range.get().start() >= length) {
+                    res.header(HeaderNames.CONTENT_RANGE, "bytes */" + length);
+                    throw new DomainException(DomainException.Kind.RANGE_NOT_SATISFIABLE, "range_not_satisfiable",
+                            "The snapshot has " + length + " bytes.");
+                }
+                long end = Math.min(range.get().end().orElse(length - 1), length - 1);
+                res.status(Status.PARTIAL_CONTENT_206);
+                res.header(HeaderNames.CONTENT_TYPE, download.format().mediaType());
+                res.header(HeaderNames.CONTENT_RANGE, "bytes " + range.get().start() + "-" + end + "/" + length);
+                res.header(HeaderNames.CONTENT_LENGTH, Long.toString(end - range.get().start() + 1));
+                copy(file, range.get().start(), end - range.get().start() + 1, res);
+                return;
+            }
+            res.status(Status.OK_200);
+            res.header(HeaderNames.CONTENT_TYPE, download.format().mediaType());
+            Optional<Path> cached = results.cached(download);
+            if (cached.isPresent()) {
+                res.header(HeaderNames.CONTENT_LENGTH, Long.toString(Files.size(cached.get())));
+                copy(cached.get(), 0, Files.size(cached.get()), res);
+                return;
+            }
+            try (OutputStream out = res.outputStream()) {
+                results.write(download, out);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // The client went away mid-transfer; it resumes with Range + If-Range.
+            LOG.fine(() -> "download of audience " + audience.id() + " interrupted: " + e.getMessage());
+        }
+    }
+
+    private static void copy(Path file, long offset, long count, ServerResponse res) throws IOException {
+        try (InputStream in = Files.newInputStream(file); OutputStream out = res.outputStream()) {
+            in.skipNBytes(offset);
+            byte[] buffer = new byte[64 * 1024];
+            long left = count;
+            while (left > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    break;
+                }
+                out.write(buffer, 0, n);
+                left -= n;
+            }
+        }
+    }
+
+    private static ExportFormat format(ServerRequest req) {
+        String accept = req.headers().first(HeaderNames.ACCEPT).orElse("");
+        return accept.contains("application/x-ndjson") && !accept.contains("text/csv") ? ExportFormat.NDJSON : ExportFormat.CSV;
     }
 
     /** The project from X-Project-Id or ?project_id= (documented: one is required, both must agree). */

@@ -11,7 +11,7 @@ public final class DomainException extends RuntimeException {
 
     /** What went wrong, in terms the HTTP layer maps to a status. */
     public enum Kind {
-        INVALID, UNAUTHENTICATED, NOT_FOUND, CONFLICT, PRECONDITION_FAILED, UNPROCESSABLE, RATE_LIMITED,
+        INVALID, UNAUTHENTICATED, NOT_FOUND, CONFLICT, PRECONDITION_FAILED, RANGE_NOT_SATISFIABLE, UNPROCESSABLE, RATE_LIMITED,
         PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, UNAVAILABLE
     }
 

@@ -35,6 +35,7 @@ public final class ErrorMapper {
             case NOT_FOUND -> Status.NOT_FOUND_404;
             case CONFLICT -> Status.CONFLICT_409;
             case PRECONDITION_FAILED -> Status.PRECONDITION_FAILED_412;
+            case RANGE_NOT_SATISFIABLE -> Status.REQUESTED_RANGE_NOT_SATISFIABLE_416;
             case UNPROCESSABLE -> Status.create(422, "Unprocessable Entity");
             case PAYLOAD_TOO_LARGE -> Status.REQUEST_ENTITY_TOO_LARGE_413;
             case UNSUPPORTED_MEDIA_TYPE -> Status.UNSUPPORTED_MEDIA_TYPE_415;

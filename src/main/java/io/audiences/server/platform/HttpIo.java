@@ -132,12 +132,17 @@ public final class HttpIo {
 
     /** An optional integer query parameter within [min, max]. */
     public static int queryInt(ServerRequest req, String name, int min, int max, int defaultValue) {
+        return (int) queryLong(req, name, min, max, defaultValue);
+    }
+
+    /** An optional long query parameter within [min, max]. */
+    public static long queryLong(ServerRequest req, String name, long min, long max, long defaultValue) {
         Optional<String> raw = req.query().first(name).asOptional();
         if (raw.isEmpty()) {
             return defaultValue;
         }
         try {
-            int value = Integer.parseInt(raw.get().trim());
+            long value = Long.parseLong(raw.get().trim());
             if (value < min || value > max) {
                 throw DomainException.invalid("invalid_parameter", name,
                         name + " must be between " + min + " and " + max + ".");

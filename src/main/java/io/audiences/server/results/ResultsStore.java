@@ -1,5 +1,10 @@
 package io.audiences.server.results;
 
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -36,6 +41,56 @@ public final class ResultsStore {
                 + " ROWS ONLY", audienceId)) {
             return rows.map(ResultsStore::contact).toList();
         }
+    }
+
+    /**
+     * Streams every member of one build, in record order, to {@code sink} over a plain JDBC cursor: autocommit
+     * off and a fetch size, so PostgreSQL pages the rows instead of buffering the whole result.
+     */
+    public void stream(long buildId, long limit, RowSink sink) throws IOException {
+        String sql = "SELECT " + CONTACT_COLUMNS + " FROM audience_member m JOIN contact_record r ON r.id = m.record_id "
+                + "LEFT JOIN company c ON c.id = r.company_id WHERE m.build_id = ? ORDER BY m.record_id"
+                + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : "");
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setFetchSize(1000);
+                ps.setLong(1, buildId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sink.accept(contact(rs));
+                    }
+                }
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading snapshot " + buildId + " failed", e);
+        }
+    }
+
+    /** Receives streamed contacts. */
+    @FunctionalInterface
+    public interface RowSink {
+        void accept(Contact contact) throws IOException;
+    }
+
+    private static Contact contact(ResultSet rs) throws SQLException {
+        return new Contact(rs.getLong("build_id"), rs.getLong("record_id"), rs.getLong("profile_id"),
+                rs.getInt("intent_frequency"), rs.getLong("impression_count"), rs.getString("first_name"),
+                rs.getString("last_name"), rs.getString("gender"), label(FieldCatalog.AGE, integer(rs, "age_bucket")),
+                rs.getString("job_title"), rs.getString("job_title_normalized"), rs.getString("department"),
+                rs.getString("seniority_level"), rs.getString("personal_email"), rs.getString("current_business_email"),
+                rs.getString("linkedin_url"), rs.getString("mobile_phone"), rs.getString("personal_city"),
+                rs.getString("personal_state"), rs.getString("personal_state_code"), rs.getString("personal_zip"),
+                rs.getString("personal_country"), rs.getString("company_name"), rs.getString("company_domain"),
+                rs.getString("company_industry"), label(FieldCatalog.EMPLOYEES, integer(rs, "employee_bucket")),
+                label(FieldCatalog.REVENUE, integer(rs, "revenue_bucket")));
+    }
+
+    private static Integer integer(ResultSet rs, String column) throws SQLException {
+        int value = rs.getInt(column);
+        return rs.wasNull() ? null : value;
     }
 
     static Contact contact(DbRow r) {

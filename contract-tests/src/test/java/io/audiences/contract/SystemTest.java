@@ -2,13 +2,19 @@ package io.audiences.contract;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.audiences.server.platform.Contract;
 
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
@@ -33,6 +39,40 @@ class SystemTest extends ServerTestBase {
         byte[] served = given().get("/openapi").then().statusCode(200).contentType("application/yaml")
                 .extract().asByteArray();
         assertThat(served, is(expected));
+    }
+
+    @Test
+    void docsPageRendersTheContractWithSwaggerUiFromItsDeclaredAssets() {
+        String html = given().get("/docs").then()
+                .statusCode(200)
+                .contentType("text/html")
+                .body(containsString("SwaggerUIBundle("))
+                .body(containsString("url: \"openapi\""))
+                .extract().asString();
+        Matcher m = Pattern.compile("(?:href|src)=\"docs/assets/([^\"]+)\"").matcher(html);
+        List<String> assets = m.results().map(r -> r.group(1)).toList();
+        assertThat(assets, hasItems("swagger-ui-bundle.js", "swagger-ui.css"));
+        for (String asset : assets) {
+            String type = asset.endsWith(".js") ? "text/javascript" : asset.endsWith(".css") ? "text/css" : "image/png";
+            byte[] body = given().get("/docs/assets/" + asset).then()
+                    .statusCode(200)
+                    .contentType(type)
+                    .header("Cache-Control", containsString("max-age"))
+                    .extract().asByteArray();
+            assertThat(asset, body.length, greaterThan(0));
+        }
+        given().get("/docs/assets/swagger-ui-bundle.js").then().statusCode(200)
+                .body(containsString("SwaggerUIBundle"));
+    }
+
+    @Test
+    void docsAssetsServeOnlyTheFilesOfThePage() {
+        for (String name : List.of("swagger-initializer.js", "index.html", "pom.properties", "no-such-file.css", "..")) {
+            given().get("/docs/assets/" + name).then()
+                    .statusCode(404)
+                    .contentType("application/problem+json")
+                    .body("code", equalTo("not_found"));
+        }
     }
 
     @Test

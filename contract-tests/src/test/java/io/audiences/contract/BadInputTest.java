@@ -249,4 +249,44 @@ class BadInputTest extends ServerTestBase {
         as(tenant.token()).delete("/client/v1/" + UUID.randomUUID() + "/keys/not-a-uuid").then().statusCode(400)
                 .body("errors[0].pointer", equalTo("key_id"));
     }
+
+    /**
+     * A body beyond the web server's own limit (server.max-payload-size, 2 MiB) is refused before routing;
+     * the answer must still be problem+json. A raw socket announces the length and waits for the answer.
+     */
+    @Test
+    void bodyBeyondTheWebServersLimitIsStill413ProblemJson() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(10_000);
+            String head = "POST /api/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + tenant.token()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + (3 << 20)
+                    + "\r\nExpect: 100-continue\r\nX-Request-Id: too-big-1\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.InputStream in = socket.getInputStream();
+            java.io.ByteArrayOutputStream headBytes = new java.io.ByteArrayOutputStream();
+            while (!headBytes.toString(java.nio.charset.StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                headBytes.write(b);
+            }
+            String responseHead = headBytes.toString(java.nio.charset.StandardCharsets.US_ASCII);
+            Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(responseHead);
+            assertThat(responseHead, length.find(), equalTo(true));
+            String[] parts = {responseHead, new String(in.readNBytes(Integer.parseInt(length.group(1))),
+                    java.nio.charset.StandardCharsets.UTF_8)};
+            assertThat(parts[0], org.hamcrest.Matchers.startsWith("HTTP/1.1 413"));
+            assertThat(parts[0].toLowerCase(java.util.Locale.ROOT),
+                    org.hamcrest.Matchers.containsString("content-type: application/problem+json"));
+            assertThat(parts[0].toLowerCase(java.util.Locale.ROOT),
+                    org.hamcrest.Matchers.containsString("x-request-id: too-big-1"));
+            var problem = MAPPER.readTree(parts[1]);
+            assertThat(problem.get("status").asInt(), equalTo(413));
+            assertThat(problem.get("code").asString(), equalTo("payload_too_large"));
+            assertThat(problem.get("request_id").asString(), equalTo("too-big-1"));
+            assertThat(problem.get("type").asString(), equalTo("/problems/payload-too-large"));
+        }
+    }
 }

@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 
 import io.audiences.server.platform.Contract;
 
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.parser.OpenAPIV3Parser;
@@ -92,18 +93,36 @@ class RoutingTest extends ServerTestBase {
                 Arguments.of("POST", "/api/app/get"),
                 Arguments.of("GET", "/api/app/retrieve"),
                 Arguments.of("GET", "/api/v1/users"),
-                Arguments.of("GET", "/"));
+                Arguments.of("GET", "/"),
+                // Trailing slashes: Helidon's routes match them, the contract does not declare them.
+                Arguments.of("GET", "/api/v1/projects/"),
+                Arguments.of("POST", "/api/v1/projects/"),
+                Arguments.of("GET", "/api/v1/organizations/"),
+                Arguments.of("GET", "/client/v1/"),
+                Arguments.of("GET", "/health/"),
+                Arguments.of("HEAD", "/health"),
+                Arguments.of("OPTIONS", "/api/v1/projects"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("notInTheSpec")
     void nothingOutsideTheSpecIsServed(String method, String path) {
-        for (var spec : List.of(as(tenant.token()), given())) {
-            spec.request(method, path).then()
+        // The response validator treats "/x/" as "/x" (and would then reject the 404 as undocumented for
+        // some operations); the server does not, so trailing-slash requests skip the validator.
+        boolean trailingSlash = path.length() > 1 && path.endsWith("/");
+        for (boolean withToken : List.of(true, false)) {
+            var spec = trailingSlash ? RestAssured.given().baseUri("http://127.0.0.1").port(app.port()) : given();
+            if (withToken) {
+                spec.header("Authorization", "Bearer " + tenant.token());
+            }
+            var response = spec.request(method, path).then()
                     .statusCode(404)
                     .contentType("application/problem+json")
-                    .header("X-Request-Id", not(equalTo(null)))
-                    .body("status", equalTo(404))
+                    .header("X-Request-Id", not(equalTo(null)));
+            if (method.equals("HEAD")) {
+                continue;
+            }
+            response.body("status", equalTo(404))
                     .body("code", equalTo("not_found"))
                     .body("detail", startsWith("No such resource"));
         }

@@ -91,6 +91,7 @@ public final class Application implements AutoCloseable {
     public Application start(Config serverConfig) {
         server = WebServer.builder()
                 .config(serverConfig)
+                .directHandlers(ErrorMapper.directHandlers())
                 .routing(this::routing)
                 .build()
                 .start();

@@ -126,4 +126,40 @@ public abstract class ServerTestBase {
     protected RequestSpecification as(String token) {
         return json().header("Authorization", "Bearer " + token);
     }
+
+    /** A request presenting an API key and, when not null, its secret. */
+    protected RequestSpecification withKey(String apiKey, String apiSecret) {
+        RequestSpecification spec = json().header("X-Api-Key", apiKey);
+        return apiSecret == null ? spec : spec.header("X-Api-Secret", apiSecret);
+    }
+
+    /** An API client with its first key pair, as returned (once) by {@code POST /client/v1}. */
+    public record ApiClient(String clientId, String keyId, String apiKey, String apiSecret) { }
+
+    protected ApiClient apiClient(String token, String name, boolean secretEnforced) {
+        var body = as(token).body(Map.of("name", name, "secret_enforced", secretEnforced))
+                .post("/client/v1").then().statusCode(201).extract().jsonPath();
+        return new ApiClient(body.getString("client_id"), body.getString("key_id"), body.getString("api_key"),
+                body.getString("api_secret"));
+    }
+
+    /** Creates a child organization through the API; returns its id. */
+    protected String childOrganization(String token, String name, String parentId) {
+        Map<String, Object> body = new HashMap<>(Map.of("name", name));
+        if (parentId != null) {
+            body.put("parent_organization_id", parentId);
+        }
+        return as(token).body(body).post("/api/v1/organizations").then().statusCode(201)
+                .extract().path("organization_id");
+    }
+
+    /** Creates a user in {@code organizationId} through the API and returns a fresh login token of that user. */
+    protected String userToken(String token, String organizationId) {
+        String email = "u" + System.nanoTime() + "@example.com";
+        String password = "pw-" + java.util.UUID.randomUUID();
+        as(token).body(Map.of("email", email, "first_name", "Test", "last_name", "User",
+                        "organization_id", organizationId, "password", password))
+                .post("/api/v1/users").then().statusCode(201);
+        return login(email, password);
+    }
 }

@@ -13,6 +13,7 @@ import io.audiences.server.platform.RequestState;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.NotFoundException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -55,7 +56,10 @@ public final class AccessFilter implements Filter {
         res.whenSent(() -> ACCESS.info(() -> "request_id=" + requestId + " " + method + " " + path + " "
                 + res.status().code() + " " + (System.nanoTime() - started) / 1_000_000 + "ms"
                 + state.principal().map(p -> " org=" + p.organizationId()).orElse("")));
-        operation.ifPresent(op -> authenticate(op, req, res, state));
+        // The contract is the routing authority: Helidon's routes also match variants the contract does not
+        // declare (a trailing slash), which would reach a handler without authentication having run.
+        Contract.Operation op = operation.orElseThrow(() -> new NotFoundException("No such resource"));
+        authenticate(op, req, res, state);
         chain.proceed();
     }
 

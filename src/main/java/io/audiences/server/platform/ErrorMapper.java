@@ -2,13 +2,17 @@ package io.audiences.server.platform;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 import io.audiences.model.PauseReason;
 import io.audiences.model.Problem;
 import io.audiences.model.ProblemError;
 
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -18,6 +22,8 @@ public final class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
     private static final String PROBLEM_JSON = "application/problem+json";
+    /** The same rule as the access filter's: echo only safe request ids. */
+    private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private ErrorMapper() {
     }
@@ -26,6 +32,40 @@ public final class ErrorMapper {
         routing.error(DomainException.class, ErrorMapper::domain)
                 .error(HttpException.class, ErrorMapper::http)
                 .error(Throwable.class, ErrorMapper::unexpected);
+    }
+
+    /**
+     * Failures Helidon answers before routing (a body over {@code server.max-payload-size}, an unparseable
+     * request line or headers) as problem+json too, instead of Helidon's bare default answer.
+     */
+    public static DirectHandlers directHandlers() {
+        DirectHandler handler = (request, eventType, status, headers, message) -> {
+            String requestId = request.headers().first(HeaderNames.create("X-Request-Id"))
+                    .filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
+                    .orElseGet(() -> Ids.uuid().toString());
+            String code = switch (status.code()) {
+                case 413 -> "payload_too_large";
+                case 404 -> "not_found";
+                default -> status.code() < 500 ? "bad_request" : "internal_error";
+            };
+            String detail = status.code() == 413 ? "The request body exceeds " + HttpIo.MAX_BODY_BYTES + " bytes."
+                    : status.reasonPhrase() + ".";
+            Problem problem = new Problem().type("/problems/" + code.replace('_', '-')).title(status.reasonPhrase())
+                    .status(status.code()).detail(detail).code(code).requestId(requestId).errors(null);
+            return DirectHandler.TransportResponse.builder()
+                    .status(status)
+                    .headers(headers)
+                    .header(HeaderNames.CONTENT_TYPE, PROBLEM_JSON)
+                    .header(HeaderNames.create("X-Request-Id"), requestId)
+                    .keepAlive(eventType.keepAlive())
+                    .entity(Json.JSONB.toJson(problem))
+                    .build();
+        };
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            builder.addHandler(type, handler);
+        }
+        return builder.build();
     }
 
     private static void domain(ServerRequest req, ServerResponse res, DomainException e) {

@@ -1,0 +1,196 @@
+package io.audiences.contract;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.audiences.server.auth.SecretHash;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+
+/**
+ * After creating API clients (and rotating), apps and users, no table of the database holds any secret or
+ * password in plaintext, and app reads never return the app secret.
+ */
+class NoPlaintextSecretsTest extends ServerTestBase {
+
+    /** Every plaintext secret handed out, by what it is. */
+    private final Map<String, String> secrets = new LinkedHashMap<>();
+    private Tenant tenant;
+    private String appId;
+    private String clientId;
+    private String clientSecret;
+
+    @BeforeAll
+    void createCredentials() {
+        tenant = tenant("Secrets");
+        secrets.put("tenant password", tenant.password());
+
+        for (boolean enforced : List.of(true, false)) {
+            ApiClient client = apiClient(tenant.token(), "client " + enforced, enforced);
+            secrets.put("api_key " + enforced, client.apiKey());
+            secrets.put("api_secret " + enforced, client.apiSecret());
+            var rotated = as(tenant.token()).body(Map.of("revoke_existing", false))
+                    .post("/client/v1/" + client.clientId() + "/keys").then().statusCode(201).extract().jsonPath();
+            secrets.put("rotated api_key " + enforced, rotated.getString("api_key"));
+            secrets.put("rotated api_secret " + enforced, rotated.getString("api_secret"));
+            // Use both pairs so last_used_at and anything else written on use is in the scan too.
+            withKey(client.apiKey(), client.apiSecret()).get("/api/v1/projects").then().statusCode(200);
+            withKey(rotated.getString("api_key"), rotated.getString("api_secret")).get("/api/v1/projects").then()
+                    .statusCode(200);
+        }
+
+        var app = as(tenant.token()).body(Map.of("name", "Portal")).post("/api/app/create").then().statusCode(201)
+                .extract().jsonPath();
+        appId = app.getString("response.app_id");
+        clientId = app.getString("response.client_id");
+        clientSecret = app.getString("response.client_secret");
+        secrets.put("app client_secret", clientSecret);
+        var second = as(tenant.token()).body(Map.of("name", "Second portal")).post("/api/app/create").then()
+                .statusCode(201).extract().jsonPath();
+        secrets.put("second app client_secret", second.getString("response.client_secret"));
+
+        String given = "given-password-" + System.nanoTime();
+        as(tenant.token()).body(Map.of("email", "given@example.com", "first_name", "Given", "last_name", "Password",
+                "password", given)).post("/api/v1/users").then().statusCode(201);
+        secrets.put("given password", given);
+        String generated = as(tenant.token()).body(Map.of("email", "generated@example.com", "first_name", "Generated",
+                "last_name", "Password")).post("/api/v1/users").then().statusCode(201).extract().path("password");
+        secrets.put("generated password", generated);
+        // Both passwords work, so they are really stored (as hashes).
+        login("given@example.com", given);
+        login("generated@example.com", generated);
+    }
+
+    /** Every value of every column of every table in the current schema, as text. */
+    private Map<String, List<String>> dumpDatabase() throws SQLException {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        try (Connection c = database.connect()) {
+            DatabaseMetaData meta = c.getMetaData();
+            String schema = c.getSchema();
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = meta.getTables(c.getCatalog(), schema, "%", null)) {
+                while (rs.next()) {
+                    String type = rs.getString("TABLE_TYPE").toUpperCase(Locale.ROOT);
+                    if (type.equals("TABLE") || type.equals("BASE TABLE") || type.equals("PARTITIONED TABLE")) {
+                        tables.add(rs.getString("TABLE_NAME"));
+                    }
+                }
+            }
+            for (String table : tables) {
+                List<String> cells = new ArrayList<>();
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT * FROM \"" + schema + "\".\"" + table + "\"")) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    while (rs.next()) {
+                        for (int i = 1; i <= md.getColumnCount(); i++) {
+                            Object value = rs.getObject(i);
+                            if (value instanceof byte[] bytes) {
+                                cells.add(new String(bytes, StandardCharsets.UTF_8));
+                                cells.add(java.util.HexFormat.of().formatHex(bytes));
+                            } else if (value != null) {
+                                cells.add(value.toString());
+                            }
+                        }
+                    }
+                }
+                values.put(table.toLowerCase(Locale.ROOT), cells);
+            }
+        }
+        return values;
+    }
+
+    @Test
+    void noTableHoldsAnySecretInPlaintext() throws SQLException {
+        Map<String, List<String>> dump = dumpDatabase();
+        assertThat(dump.keySet(), hasItems("flyway_schema_history", "organization", "app_user", "api_client", "api_key",
+                "app"));
+        List<String> found = new ArrayList<>();
+        for (Map.Entry<String, String> secret : secrets.entrySet()) {
+            for (Map.Entry<String, List<String>> table : dump.entrySet()) {
+                for (String cell : table.getValue()) {
+                    if (cell.contains(secret.getValue())) {
+                        found.add(secret.getKey() + " in table " + table.getKey());
+                    }
+                    String lower = cell.toLowerCase(Locale.ROOT);
+                    if (!lower.equals(cell) && lower.contains(secret.getValue().toLowerCase(Locale.ROOT))) {
+                        found.add(secret.getKey() + " (other case) in table " + table.getKey());
+                    }
+                }
+            }
+        }
+        assertThat(found, is(empty()));
+    }
+
+    @Test
+    void theScanSeesTheStoredHashes() throws SQLException {
+        // Positive control: what is stored instead of the plaintext is found by the same scan.
+        Map<String, List<String>> dump = dumpDatabase();
+        for (String name : List.of("api_key true", "api_secret true", "rotated api_secret false")) {
+            assertThat(name, dump.get("api_key"), org.hamcrest.Matchers.hasItem(SecretHash.sha256(secrets.get(name))));
+        }
+        assertThat(dump.get("app"), org.hamcrest.Matchers.hasItem(SecretHash.sha256(clientSecret)));
+        assertThat(dump.get("app"), org.hamcrest.Matchers.hasItem(clientId));
+        assertThat(dump.get("app_user").stream().filter(v -> v.startsWith("$argon2id$")).count(), is(3L));
+    }
+
+    @Test
+    void appReadsNeverContainTheSecret() {
+        String list = as(tenant.token()).get("/api/app/get").then().statusCode(200)
+                .body("response.total", equalTo(2))
+                .body("response.apps.find { it.app_id == '" + appId + "' }.secret.client_id", equalTo(clientId))
+                .extract().asString();
+        String one = as(tenant.token()).get("/api/app/retrieve/" + appId).then().statusCode(200)
+                .body("response.app.app_id", equalTo(appId))
+                .body("response.app.secret.client_id", equalTo(clientId))
+                .body("response.app.secret.keySet()", equalTo(Set.of("client_id")))
+                .extract().asString();
+        for (String body : List.of(list, one)) {
+            assertThat(body, not(containsString("client_secret")));
+            assertThat(body, not(containsString(clientSecret)));
+            assertThat(body, not(containsString(clientSecret.substring("secret_".length()))));
+            assertThat(body, not(containsString(SecretHash.sha256(clientSecret))));
+            assertThat(body, not(containsString("secret_hash")));
+        }
+    }
+
+    @Test
+    void issueWorksWithTheRightSecretOnly() {
+        String token = given().header("X-Delivr-Client-ID", clientId).header("X-Delivr-Client-Secret", clientSecret)
+                .post("/auth/issue").then().statusCode(200)
+                .body("response.app_id", equalTo(appId))
+                .body("response.organization_id", equalTo(tenant.organization().id().toString()))
+                .body("response.token_type", equalTo("Bearer"))
+                .extract().path("response.token");
+        assertThat(token, notNullValue());
+        as(token).get("/api/app/get").then().statusCode(200);
+        for (String wrong : List.of(clientSecret + "x", clientSecret.toUpperCase(Locale.ROOT), "secret_",
+                SecretHash.sha256(clientSecret), secrets.get("second app client_secret"))) {
+            given().header("X-Delivr-Client-ID", clientId).header("X-Delivr-Client-Secret", wrong)
+                    .post("/auth/issue").then().statusCode(401).contentType("application/problem+json")
+                    .body("code", equalTo("unauthorized"));
+        }
+        given().header("X-Delivr-Client-ID", clientId).post("/auth/issue").then().statusCode(401);
+        given().post("/auth/issue").then().statusCode(401);
+    }
+}

@@ -53,6 +53,12 @@ class ProjectsTest extends ServerTestBase {
                     .contentType("application/problem+json")
                     .body("status", equalTo(409))
                     .body("code", equalTo("organization_inactive"));
+            // Nothing else is created under it either: no child organization, no user.
+            as(tenant.token()).body(Map.of("name", "Nope", "parent_organization_id", org)).post("/api/v1/organizations")
+                    .then().statusCode(409).body("code", equalTo("organization_inactive"));
+            as(tenant.token()).body(Map.of("email", "nope" + System.nanoTime() + "@example.com", "first_name", "N",
+                    "last_name", "O", "organization_id", org)).post("/api/v1/users")
+                    .then().statusCode(409).body("code", equalTo("organization_inactive"));
         }
         as(tenant.token()).queryParam("organization_id", child).get("/api/v1/projects").then().statusCode(200)
                 .body("projects", equalTo(List.of()));

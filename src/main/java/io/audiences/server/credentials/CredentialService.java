@@ -77,6 +77,7 @@ public final class CredentialService implements Authenticator {
     public NewUser createUser(Principal caller, String email, String firstName, String lastName,
                               Optional<UUID> organizationId, Optional<String> password) {
         Organization org = tenancy.organization(caller, organizationId.orElse(caller.organizationId()));
+        tenancy.requireActive(org);
         return db.inTransaction(tx -> createUser(tx, org.id(), email, firstName, lastName, password));
     }
 

@@ -58,6 +58,7 @@ public final class TenancyService {
 
     public Organization createOrganization(Principal caller, String name, Optional<UUID> parentId) {
         Organization parent = organization(caller, parentId.orElse(caller.organizationId()));
+        requireActive(parent);
         UUID id = Ids.uuid();
         db.inTransaction(tx -> {
             store.insertOrganization(tx, id, name, parent.id(), parent.enterpriseId(), clock.now());
@@ -100,6 +101,13 @@ public final class TenancyService {
         return store.isEffectivelyActive(organizationId);
     }
 
+    /** Nothing new is created under an organization that is inactive or has an inactive ancestor. */
+    public void requireActive(Organization organization) {
+        if (!store.isEffectivelyActive(organization.id())) {
+            throw DomainException.conflict("organization_inactive", "The organization is inactive; activate it first.");
+        }
+    }
+
     /** Creates a project without a caller (bootstrap and demo). */
     public Project createProject(DbExecute tx, UUID organizationId, String name) {
         UUID id = Ids.uuid();
@@ -110,9 +118,7 @@ public final class TenancyService {
 
     public Project createProject(Principal caller, String name, Optional<UUID> organizationId) {
         Organization owner = organization(caller, organizationId.orElse(caller.organizationId()));
-        if (!store.isEffectivelyActive(owner.id())) {
-            throw DomainException.conflict("organization_inactive", "The organization is inactive; activate it first.");
-        }
+        requireActive(owner);
         Project created = db.inTransaction(tx -> createProject(tx, owner.id(), name));
         return project(caller, created.id());
     }

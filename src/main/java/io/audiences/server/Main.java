@@ -5,12 +5,14 @@ import java.nio.file.Path;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.setup.Bootstrap;
 import io.audiences.server.setup.DemoTenant;
+import io.audiences.server.upstream.DataCommand;
 
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 
 /**
- * Starts the server, or with {@code bootstrap} creates the first organization of a deployment.
+ * Starts the server, or with {@code bootstrap} creates the first organization of a deployment, or with
+ * {@code generate} / {@code load} writes upstream data (see {@link DataCommand}).
  */
 public final class Main {
 
@@ -22,6 +24,10 @@ public final class Main {
         Config config = Config.create();
         if (args.length > 0 && "bootstrap".equals(args[0])) {
             bootstrap(config, args);
+            return;
+        }
+        if (args.length > 0 && DataCommand.handles(args[0])) {
+            System.exit(DataCommand.run(config, args));
             return;
         }
         long started = System.nanoTime();

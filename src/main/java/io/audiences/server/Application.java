@@ -19,6 +19,9 @@ import io.audiences.server.platform.ErrorMapper;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Settings;
 import io.audiences.server.system.SystemHandler;
+import io.audiences.server.taxonomy.TaxonomyHandler;
+import io.audiences.server.taxonomy.TaxonomyService;
+import io.audiences.server.taxonomy.TaxonomyStore;
 import io.audiences.server.tenancy.OrganizationsHandler;
 import io.audiences.server.tenancy.ProjectsHandler;
 import io.audiences.server.tenancy.TenancyService;
@@ -39,6 +42,7 @@ public final class Application implements AutoCloseable {
     private final TenancyService tenancy;
     private final CredentialService credentials;
     private final RateLimiter rateLimiter;
+    private final TaxonomyService taxonomy;
     private WebServer server;
 
     private Application(Settings settings, Database db, Contract contract, Clock clock) {
@@ -49,6 +53,7 @@ public final class Application implements AutoCloseable {
         JwtCodec jwt = new JwtCodec(SigningKey.resolve(settings.jwtSecret(), settings.dataDir()), settings.jwtTtl(), clock);
         this.credentials = new CredentialService(db, new CredentialStore(db), tenancy, jwt, clock);
         this.rateLimiter = new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst());
+        this.taxonomy = new TaxonomyService(new TaxonomyStore(db));
     }
 
     /** Opens the database and builds the capabilities, without serving HTTP yet. */
@@ -83,7 +88,8 @@ public final class Application implements AutoCloseable {
                 .register(contract.mountPath("Apps"), new AppsHandler(credentials, io))
                 .register(contract.mountPath("Organizations"), new OrganizationsHandler(tenancy, io))
                 .register(contract.mountPath("Projects"), new ProjectsHandler(tenancy, io))
-                .register(contract.mountPath("Users"), new UsersHandler(credentials, io));
+                .register(contract.mountPath("Users"), new UsersHandler(credentials, io))
+                .register(contract.mountPath("Taxonomy"), new TaxonomyHandler(taxonomy));
     }
 
     public int port() {

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import io.audiences.server.auth.Principal;
@@ -133,6 +135,25 @@ public final class HttpIo {
         Optional<String> value = req.query().first(name).asOptional();
         if (value.isPresent() && value.get().length() > maxLength) {
             throw DomainException.invalid("invalid_parameter", name, name + " is longer than " + maxLength + " characters.");
+        }
+        return value;
+    }
+
+    /** An optional query parameter that must be one of {@code allowed} (exact, case-sensitive). */
+    public static Optional<String> queryEnum(ServerRequest req, String name, Set<String> allowed) {
+        Optional<String> value = req.query().first(name).asOptional();
+        if (value.isPresent() && !allowed.contains(value.get())) {
+            throw DomainException.invalid("invalid_parameter", name,
+                    name + " must be one of " + String.join(", ", new TreeSet<>(allowed)) + ".");
+        }
+        return value;
+    }
+
+    /** A string path parameter of at most {@code maxLength} characters. */
+    public static String pathString(ServerRequest req, String name, int maxLength) {
+        String value = req.path().pathParameters().get(name);
+        if (value.isEmpty() || value.length() > maxLength) {
+            throw DomainException.invalid("invalid_parameter", name, name + " must be 1 to " + maxLength + " characters.");
         }
         return value;
     }

@@ -99,20 +99,25 @@ public final class DataCommand {
                 if (o.containsKey("--out")) {
                     Path dir = Path.of(o.get("--out"));
                     long signals = NdjsonFiles.write(data, dir, progress);
+                    progress.finish();
                     report("wrote " + dir.toAbsolutePath() + ": " + signals + " signals", signals, started);
                     return 0;
                 }
                 try (Application app = Application.create(config, Clock.SYSTEM)) {
+                    started = System.nanoTime();
                     UpstreamWriter.Counts counts = new UpstreamWriter(app.database(), Clock.SYSTEM)
                             .write(data, intOption(o, "--unlanded", 0), progress);
+                    progress.finish();
                     report(summary(counts), counts.signals(), started);
                 }
                 return 0;
             }
             try (Application app = Application.create(config, Clock.SYSTEM)) {
+                started = System.nanoTime();
                 UpstreamWriter.Counts counts = NdjsonFiles.load(new UpstreamWriter(app.database(), Clock.SYSTEM),
                         Path.of(o.get("--dir")), Optional.ofNullable(o.get("--day")).map(LocalDate::parse),
                         Optional.ofNullable(o.get("--through")).map(LocalDate::parse), progress);
+                progress.finish();
                 report(summary(counts), counts.signals(), started);
             }
             return 0;

@@ -14,6 +14,7 @@ public final class Progress {
     private long total;
     private long done;
     private long lastPrint = started;
+    private long phaseStarted = started;
 
     private Progress(PrintStream out) {
         this.out = out;
@@ -30,6 +31,8 @@ public final class Progress {
 
     /** Starts a new phase; {@code total} may be an estimate (0 = unknown). */
     public synchronized void phase(String label, long total) {
+        finish();
+        this.phaseStarted = System.nanoTime();
         this.label = label;
         this.total = total;
         this.done = 0;
@@ -46,6 +49,17 @@ public final class Progress {
                     Math.min(100.0, 100.0 * done / total), seconds)
                     : String.format(Locale.ROOT, "  %s: %,d after %.0f s", label, done, seconds));
         }
+    }
+
+    /** Prints how long the current phase took and its rate (no-op before the first phase or when silent). */
+    public synchronized void finish() {
+        if (out != null && !label.isEmpty() && done > 0) {
+            double seconds = (System.nanoTime() - phaseStarted) / 1e9;
+            out.println(String.format(Locale.ROOT, "  %s: %,d rows in %.1f s (%,.0f rows/s)", label, done, seconds,
+                    done / Math.max(seconds, 1e-9)));
+        }
+        label = "";
+        done = 0;
     }
 
     public synchronized void note(String message) {

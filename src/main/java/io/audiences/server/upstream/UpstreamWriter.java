@@ -379,8 +379,11 @@ public final class UpstreamWriter {
     }
 
     void endBulk(Progress progress) throws SQLException {
-        progress.note("  building the signal index");
+        progress.finish();
+        long started = System.nanoTime();
         ensureIndex();
+        progress.note(String.format(java.util.Locale.ROOT, "  signal index built and analyzed in %.1f s",
+                (System.nanoTime() - started) / 1e9));
     }
 
     /** Creates the covering signal index if missing and refreshes planner statistics. */

@@ -32,6 +32,9 @@ import io.audiences.server.platform.Settings;
 import io.audiences.server.results.ResultsService;
 import io.audiences.server.results.ResultsStore;
 import io.audiences.server.system.SystemHandler;
+import io.audiences.server.taxonomy.TaxonomyHandler;
+import io.audiences.server.taxonomy.TaxonomyService;
+import io.audiences.server.taxonomy.TaxonomyStore;
 import io.audiences.server.tenancy.OrganizationsHandler;
 import io.audiences.server.tenancy.ProjectsHandler;
 import io.audiences.server.tenancy.TenancyService;
@@ -55,6 +58,7 @@ public final class Application implements AutoCloseable {
     private final FieldCatalog catalog = FieldCatalog.standard();
     private final AudienceService audiences;
     private final BuildWorkers workers;
+    private final TaxonomyService taxonomy;
     private WebServer server;
 
     private Application(Settings settings, Database db, Contract contract, Clock clock, BuildWorkers.Settings buildSettings) {
@@ -72,6 +76,7 @@ public final class Application implements AutoCloseable {
         tenancy.onDeactivation(audiences);
         this.workers = new BuildWorkers(builds, new BuildRunner(db, builds, compiler, topics, clock), audiences::renewDue,
                 clock, buildSettings);
+        this.taxonomy = new TaxonomyService(new TaxonomyStore(db));
     }
 
     /** Opens the database and builds the capabilities, without serving HTTP yet. */
@@ -116,7 +121,8 @@ public final class Application implements AutoCloseable {
                 .register(contract.mountPath("Users"), new UsersHandler(credentials, io))
                 .register(contract.mountPath("FieldCatalog"), new FieldCatalogHandler(catalog))
                 .register(contract.mountPath("Audiences"), new AudiencesHandler(audiences,
-                        new ResultsService(new ResultsStore(db), settings.dataDir()), io));
+                        new ResultsService(new ResultsStore(db), settings.dataDir()), io))
+                .register(contract.mountPath("Taxonomy"), new TaxonomyHandler(taxonomy));
     }
 
     public int port() {

@@ -4,13 +4,16 @@ import java.nio.file.Path;
 
 import io.audiences.server.platform.Clock;
 import io.audiences.server.setup.Bootstrap;
+import io.audiences.server.setup.DemoData;
 import io.audiences.server.setup.DemoTenant;
+import io.audiences.server.upstream.DataCommand;
 
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 
 /**
- * Starts the server, or with {@code bootstrap} creates the first organization of a deployment.
+ * Starts the server, or with {@code bootstrap} creates the first organization of a deployment, or with
+ * {@code generate} / {@code load} writes upstream data (see {@link DataCommand}).
  */
 public final class Main {
 
@@ -24,6 +27,10 @@ public final class Main {
             bootstrap(config, args);
             return;
         }
+        if (args.length > 0 && DataCommand.handles(args[0])) {
+            System.exit(DataCommand.run(config, args));
+            return;
+        }
         long started = System.nanoTime();
         Application app = Application.create(config, Clock.SYSTEM).start(config.get("server"));
         Runtime.getRuntime().addShutdownHook(new Thread(app::close));
@@ -31,6 +38,7 @@ public final class Main {
             DemoTenant.Credentials demo = DemoTenant.ensure(app.database(), app.tenancy(), app.credentials(),
                     app.settings().dataDir());
             printWelcome(app, demo);
+            Thread.ofVirtual().name("demo-data").start(() -> DemoData.seed(app.database(), app.audiences(), demo, Clock.SYSTEM));
         }
         System.out.printf("Started in %d ms%n", (System.nanoTime() - started) / 1_000_000);
     }

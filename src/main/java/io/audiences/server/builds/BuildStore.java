@@ -103,21 +103,24 @@ public final class BuildStore {
                 .flatMap(r -> r.column("d").asOptional()).map(BuildStore::date);
     }
 
-    /** Writes the members of a build with one INSERT ... SELECT; returns the number of rows. */
+    /**
+     * Writes the members of a build; returns the number of rows. First the window's qualifying signals are
+     * aggregated per profile into {@code build_signal} (one bit of {@code flags} per INTENT rule), then the
+     * records matching the filter are joined against it by primary key.
+     */
     public long writeMembers(DbExecute tx, long buildId, CompiledFilter filter, List<List<Integer>> topicKeys,
                              LocalDate from, LocalDate to) {
         tx.delete("DELETE FROM audience_member WHERE build_id = ?", buildId);
+        tx.delete("DELETE FROM build_signal WHERE build_id = ?", buildId);
         List<Object> params = new ArrayList<>();
         params.add(buildId);
-        StringBuilder agg = new StringBuilder("SELECT profile_id, COUNT(DISTINCT event_day) AS freq, "
-                + "SUM(impressions) AS imp, MAX(event_day) AS last_day");
+        StringBuilder agg = new StringBuilder("INSERT INTO build_signal (build_id, profile_id, freq, imp, last_day, flags) "
+                + "SELECT ?, profile_id, COUNT(DISTINCT event_day), SUM(impressions), MAX(event_day), 0");
         for (int i = 0; i < topicKeys.size(); i++) {
             List<Integer> keys = topicKeys.get(i);
-            if (keys.isEmpty()) {
-                agg.append(", 0 AS m").append(i);
-            } else {
-                agg.append(", MAX(CASE WHEN topic_key IN (").append(placeholders(keys.size())).append(") THEN 1 ELSE 0 END) AS m")
-                        .append(i);
+            if (!keys.isEmpty()) {
+                agg.append(" + ").append(1L << i).append(" * MAX(CASE WHEN topic_key IN (").append(placeholders(keys.size()))
+                        .append(") THEN 1 ELSE 0 END)");
                 params.addAll(keys);
             }
         }
@@ -139,13 +142,20 @@ public final class BuildStore {
         }
         params.addAll(filter.scoreParams());
         agg.append(" GROUP BY profile_id");
+        tx.insert(agg.toString(), params.toArray());
+
+        List<Object> memberParams = new ArrayList<>(List.of(buildId, buildId));
+        memberParams.addAll(filter.params());
         String sql = "INSERT INTO audience_member (build_id, record_id, profile_id, intent_frequency, impression_count, "
                 + "last_signal_day) SELECT ?, r.id, r.profile_id, COALESCE(s.freq, 0), COALESCE(s.imp, 0), s.last_day "
-                + "FROM contact_record r LEFT JOIN company c ON c.id = r.company_id "
-                + (filter.intentRequired() ? "JOIN (" : "LEFT JOIN (") + agg + ") s ON s.profile_id = r.profile_id "
-                + "WHERE " + filter.predicate();
-        params.addAll(filter.params());
-        return tx.insert(sql, params.toArray());
+                + (filter.intentRequired()
+                    ? "FROM build_signal s JOIN contact_record r ON r.profile_id = s.profile_id "
+                    : "FROM contact_record r LEFT JOIN build_signal s ON s.profile_id = r.profile_id AND s.build_id = ? ")
+                + "LEFT JOIN company c ON c.id = r.company_id WHERE "
+                + (filter.intentRequired() ? "s.build_id = ? AND " : "") + filter.predicate();
+        long members = tx.insert(sql, memberParams.toArray());
+        tx.delete("DELETE FROM build_signal WHERE build_id = ?", buildId);
+        return members;
     }
 
     /** Record, profile and bucket counts of a build's members. */

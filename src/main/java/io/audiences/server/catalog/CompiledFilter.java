@@ -4,12 +4,12 @@ import java.util.List;
 
 /**
  * A validated filter as SQL: a predicate over a contact record {@code r}, its company {@code c} and the
- * record's aggregated intent signals {@code s} (columns {@code m0..mN} flag each INTENT rule), with the
+ * record's aggregated intent signals {@code s} (bit i of {@code s.flags} flags INTENT rule i), with the
  * parameters in placeholder order. User values only ever travel as parameters.
  *
  * @param predicate       boolean SQL expression
  * @param params          values for its placeholders
- * @param intentRules     topic ids of each INTENT rule, in flag order ({@code s.m0} is the first)
+ * @param intentRules     topic ids of each INTENT rule, in flag-bit order
  * @param scoreConditions conditions on {@code score} for a signal to qualify, each with one or two placeholders
  * @param scoreParams     values for those placeholders
  * @param intentRequired  whether every member must have a qualifying signal (top-level AND with an INTENT rule)

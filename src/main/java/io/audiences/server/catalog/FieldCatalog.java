@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+
+import io.audiences.server.upstream.Upstream;
 
 /**
  * The single source of truth for what a filter may say: served by {@code GET /api/v1/field-catalog}
@@ -23,29 +26,16 @@ public final class FieldCatalog {
     static final List<String> BOOL_OPS = List.of("eq", "ne");
     static final List<String> SCORE_OPS = List.of("eq", "gt", "gte", "lt", "lte", "between");
 
-    /** Employee-count buckets: labels exactly as design §5 fixes them. */
-    public static final List<Field.Bucket> EMPLOYEES = buckets(new long[][] {
-            {1, 10}, {11, 50}, {51, 200}, {201, 500}, {501, 1000}, {1001, 5000}, {5001, 10000}, {10001, -1}});
-    /** Annual revenue in USD. */
-    public static final List<Field.Bucket> REVENUE = labelled(new String[] {
-            "under 1 million", "1 million to 10 million", "10 million to 50 million", "50 million to 100 million",
-            "100 million to 1 billion", "1 billion and over"},
-            new long[][] {{0, 999_999}, {1_000_000, 9_999_999}, {10_000_000, 49_999_999}, {50_000_000, 99_999_999},
-                    {100_000_000, 999_999_999}, {1_000_000_000, -1}});
-    public static final List<Field.Bucket> AGE = buckets(new long[][] {
-            {18, 24}, {25, 34}, {35, 44}, {45, 54}, {55, 64}, {65, -1}});
-    /** Household income in USD. */
-    public static final List<Field.Bucket> INCOME = labelled(new String[] {
-            "under 50k", "50k to 100k", "100k to 150k", "150k to 250k", "250k and over"},
-            new long[][] {{0, 49_999}, {50_000, 99_999}, {100_000, 149_999}, {150_000, 249_999}, {250_000, -1}});
-    public static final List<Field.Bucket> NET_WORTH = labelled(new String[] {
-            "under 100k", "100k to 500k", "500k to 1m", "1m to 5m", "5m and over"},
-            new long[][] {{0, 99_999}, {100_000, 499_999}, {500_000, 999_999}, {1_000_000, 4_999_999}, {5_000_000, -1}});
+    /** Bucketed fields take their labels and bounds from the upstream data's vocabulary (bucket index = stored value). */
+    public static final List<Field.Bucket> EMPLOYEES = buckets(Upstream.EMPLOYEE_BUCKETS, Upstream.EMPLOYEE_BUCKET_MIN);
+    public static final List<Field.Bucket> REVENUE = buckets(Upstream.REVENUE_BUCKETS, Upstream.REVENUE_BUCKET_MIN);
+    public static final List<Field.Bucket> AGE = buckets(Upstream.AGE_BUCKETS, Upstream.AGE_BUCKET_MIN);
+    public static final List<Field.Bucket> INCOME = buckets(Upstream.INCOME_BUCKETS, Upstream.INCOME_BUCKET_MIN);
+    public static final List<Field.Bucket> NET_WORTH = buckets(Upstream.NET_WORTH_BUCKETS, Upstream.NET_WORTH_BUCKET_MIN);
 
-    public static final List<String> SENIORITY = List.of("cxo", "director", "manager", "staff", "vp");
-    public static final List<String> DEPARTMENTS = List.of("engineering", "finance", "hr", "it", "legal", "marketing",
-            "operations", "sales", "support");
-    public static final List<String> GENDERS = List.of("female", "male", "unknown");
+    public static final List<String> SENIORITY = Upstream.SENIORITY_LEVELS;
+    public static final List<String> DEPARTMENTS = Upstream.DEPARTMENTS.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+    public static final List<String> GENDERS = Upstream.GENDERS;
 
     private final Map<String, Field> fields;
 
@@ -112,19 +102,12 @@ public final class FieldCatalog {
         f.add(new Field(key, name, "demographics", Field.Kind.BOOLEAN, BOOL_OPS, List.of(), List.of(), column));
     }
 
-    private static List<Field.Bucket> buckets(long[][] bounds) {
-        String[] labels = new String[bounds.length];
-        for (int i = 0; i < bounds.length; i++) {
-            labels[i] = bounds[i][1] < 0 ? bounds[i][0] + "+" : bounds[i][0] + "-" + bounds[i][1];
-        }
-        return labelled(labels, bounds);
-    }
-
-    private static List<Field.Bucket> labelled(String[] labels, long[][] bounds) {
+    /** The upper bound of bucket i is the lower bound of bucket i+1 minus one; the last bucket is open. */
+    private static List<Field.Bucket> buckets(List<String> labels, List<Long> mins) {
         List<Field.Bucket> result = new ArrayList<>();
-        for (int i = 0; i < bounds.length; i++) {
-            result.add(new Field.Bucket(i, labels[i], bounds[i][0],
-                    bounds[i][1] < 0 ? Optional.empty() : Optional.of(bounds[i][1])));
+        for (int i = 0; i < labels.size(); i++) {
+            result.add(new Field.Bucket(i, labels.get(i), mins.get(i),
+                    i + 1 < mins.size() ? Optional.of(mins.get(i + 1) - 1) : Optional.empty()));
         }
         return List.copyOf(result);
     }

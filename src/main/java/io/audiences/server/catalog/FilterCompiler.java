@@ -21,6 +21,7 @@ public final class FilterCompiler {
     static final int MAX_DEPTH = 5;
     static final int MAX_RULES = 100;
     static final int MAX_VALUES = 1000;
+    static final int MAX_INTENT_RULES = 30;
 
     private final FieldCatalog catalog;
 
@@ -140,8 +141,13 @@ public final class FilterCompiler {
         if (topics.isEmpty()) {
             return "1 = 0";
         }
+        if (ctx.intentRules.size() == MAX_INTENT_RULES) {
+            ctx.errors.add(new DomainException.FieldError(at, "a filter holds at most " + MAX_INTENT_RULES + " INTENT rules"));
+            return "1 = 0";
+        }
         ctx.intentRules.add(topics);
-        return "COALESCE(s.m" + (ctx.intentRules.size() - 1) + ", 0) = 1";
+        // Bit i of the build's per-profile flags says whether the profile signalled on rule i's topics.
+        return "MOD(COALESCE(s.flags, 0) / " + (1L << (ctx.intentRules.size() - 1)) + ", 2) = 1";
     }
 
     private String score(String op, Object value, String at, Context ctx) {

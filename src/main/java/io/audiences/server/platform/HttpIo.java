@@ -185,6 +185,15 @@ public final class HttpIo {
         };
     }
 
+    /** A string path parameter of at most {@code maxLength} characters. */
+    public static String pathString(ServerRequest req, String name, int maxLength) {
+        String value = req.path().pathParameters().get(name);
+        if (value.isEmpty() || value.length() > maxLength) {
+            throw DomainException.invalid("invalid_parameter", name, name + " must be 1 to " + maxLength + " characters.");
+        }
+        return value;
+    }
+
     private static UUID uuid(String name, String value) {
         try {
             if (value.length() != 36) {

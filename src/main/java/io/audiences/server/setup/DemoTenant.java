@@ -36,6 +36,8 @@ public final class DemoTenant {
         public UUID organizationId;
         @JsonbProperty("project_id")
         public UUID projectId;
+        @JsonbProperty("user_id")
+        public UUID userId;
         @JsonbProperty("email")
         public String email;
         @JsonbProperty("password")
@@ -49,7 +51,7 @@ public final class DemoTenant {
     /** Reuses the demo tenant named by the file if the database still has it, else creates one. */
     public static Credentials ensure(Database db, TenancyService tenancy, CredentialService credentials, Path dataDir) {
         Path file = dataDir.resolve(FILE);
-        Optional<Credentials> existing = read(file).filter(c -> tenancy.isKnown(c.organizationId));
+        Optional<Credentials> existing = read(file).filter(c -> c.userId != null && tenancy.isKnown(c.organizationId));
         if (existing.isPresent()) {
             return existing.get();
         }
@@ -62,6 +64,7 @@ public final class DemoTenant {
             Credentials c = new Credentials();
             c.organizationId = org.id();
             c.projectId = project.id();
+            c.userId = user.user().id();
             c.email = email;
             c.password = user.generatedPassword().orElseThrow();
             c.apiKey = client.key().apiKey();

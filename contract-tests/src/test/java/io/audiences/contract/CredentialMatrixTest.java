@@ -34,16 +34,6 @@ class CredentialMatrixTest extends ServerTestBase {
 
     private static final String LEGACY = "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}";
 
-    /** System time plus an offset the tests move forward. */
-    private static final class MovableClock implements Clock {
-        private volatile Duration offset = Duration.ZERO;
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
-        }
-    }
-
     private final MovableClock clock = new MovableClock();
     private Tenant tenant;
 
@@ -66,7 +56,7 @@ class CredentialMatrixTest extends ServerTestBase {
 
     @AfterEach
     void resetClock() {
-        clock.offset = Duration.ZERO;
+        clock.set(Duration.ZERO);
     }
 
     private Response projects(String key, String secret) {
@@ -219,9 +209,9 @@ class CredentialMatrixTest extends ServerTestBase {
     @Test
     void expiredJwtIsRejected() {
         String token = login(tenant.email(), tenant.password());
-        clock.offset = Duration.ofMinutes(9);
+        clock.set(Duration.ofMinutes(9));
         as(token).get("/api/v1/organizations").then().statusCode(200);
-        clock.offset = Duration.ofMinutes(10).plusSeconds(1);
+        clock.set(Duration.ofMinutes(10).plusSeconds(1));
         assertUnauthorized(as(token).get("/api/v1/organizations"));
         // A token issued now (in the advanced time) works.
         as(login(tenant.email(), tenant.password())).get("/api/v1/organizations").then().statusCode(200);

@@ -12,7 +12,10 @@ ensure_server_jar() {
   if [ ! -f "$SERVER_JAR" ] || [ -n "$(find openapi.yaml pom.xml src generated -newer "$SERVER_JAR" -type f \
         -not -path '*/target/*' 2>/dev/null | head -1)" ]; then
     echo "== Building the server ($SERVER_JAR)"
-    mvn -B -q -Dstyle.color=never -DskipTests -pl src -am package >/dev/null
+    local log; log=$(mktemp)
+    mvn -B -q -Dstyle.color=never -DskipTests -pl src -am package >"$log" 2>&1 \
+      || { cat "$log" >&2; rm -f "$log"; echo "Building the server failed" >&2; return 1; }
+    rm -f "$log"
   fi
 }
 

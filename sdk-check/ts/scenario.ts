@@ -6,7 +6,7 @@
 // `sl-violations` header in which Prism reports where the request or response broke the contract.
 import { readFileSync } from 'node:fs';
 import {
-    AudiencesApi, AuthenticationApi, AudienceStatus, AudienceType, Configuration, FilterGroupConditionEnum,
+    ApiClientsApi, AudiencesApi, AuthenticationApi, FieldCatalogApi, ProjectsApi, SystemApi, AudienceStatus, AudienceType, Configuration, FilterGroupConditionEnum,
     FilterOperator, ProblemFromJSON, ResponseError,
 } from './target/client';
 import type { ConfigurationParameters, Middleware } from './target/client';
@@ -83,6 +83,47 @@ async function run(auth: string, config: ConfigurationParameters, projectId: str
     }
 }
 
+// Beyond the scenario (bearer JWT): reads of the management API, and an audience's lifecycle to its deletion.
+async function management(config: ConfigurationParameters, projectId: string): Promise<void> {
+    const configuration = new Configuration({ ...config, middleware: [reportViolations] });
+    const health = await new SystemApi(configuration).getHealth();
+    check(health.status === 'UP', `health ${JSON.stringify(health)}`);
+    const project = await new ProjectsApi(configuration).getProject({ projectId });
+    check(project.projectId === projectId, `project ${project.projectId}`);
+    const catalog = await new FieldCatalogApi(configuration).listFieldCatalog({ includeOptions: true });
+    check(catalog.fields.some((f) => f.fieldKey === 'seniority_level'), 'field catalog has no seniority_level');
+    const clients = await new ApiClientsApi(configuration).listApiClients();
+    check(clients.clients.length > 0, 'no API clients listed');
+
+    const audiences = new AudiencesApi(configuration);
+    const audience = await audiences.createAudience({
+        xProjectId: projectId,
+        audienceCreateRequest: {
+            name: 'SDK lifecycle (TypeScript)',
+            type: AudienceType.Elixir,
+            filter: {
+                condition: FilterGroupConditionEnum.And,
+                rules: [{ fieldName: 'seniority_level', conditionRules: { operator: FilterOperator.In, value: ['cxo'] } }],
+            },
+        },
+    });
+    const id = audience.id;
+    const paused = await audiences.pauseAudience({ audienceId: id, xProjectId: projectId });
+    check(paused.pausedAt instanceof Date, 'pause did not set paused_at');
+    const resumed = await audiences.resumeAudience({ audienceId: id, xProjectId: projectId });
+    check(resumed.pausedAt === undefined, 'resume kept paused_at');
+    await audiences.refreshAudience({ audienceId: id, xProjectId: projectId });
+    await audiences.deleteAudience({ audienceId: id, xProjectId: projectId });
+    try {
+        await audiences.getAudience({ audienceId: id, xProjectId: projectId });
+        throw new Error('expected 404 after delete');
+    } catch (e) {
+        check(e instanceof ResponseError && e.response.status === 404, `expected 404 after delete, got ${e}`);
+    }
+    console.log(`ts [management]: health, project, ${catalog.fields.length} catalog fields, `
+        + `${clients.clients.length} API clients; audience ${id} paused, resumed, refreshed, deleted`);
+}
+
 async function main(): Promise<void> {
     const [baseUri, credentialsFile] = process.argv.slice(2);
     check(baseUri && credentialsFile, 'usage: scenario.js <base-uri> <demo-credentials.json>');
@@ -93,7 +134,9 @@ async function main(): Promise<void> {
     const login = await new AuthenticationApi(new Configuration({ basePath: baseUri, middleware: [reportViolations] }))
         .login({ loginRequest: { email: credentials.email, password: credentials.password } });
     check(login.token, 'login returned no token');
-    await run('bearer JWT', { basePath: baseUri, accessToken: login.token }, projectId);
+    const bearer: ConfigurationParameters = { basePath: baseUri, accessToken: login.token };
+    await run('bearer JWT', bearer, projectId);
+    await management(bearer, projectId);
 
     // 2. The API key pair (the apiKey and apiSecret security schemes).
     const keys: Record<string, string> = { 'X-Api-Key': credentials.api_key, 'X-Api-Secret': credentials.api_secret };

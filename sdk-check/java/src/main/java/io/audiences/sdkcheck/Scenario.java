@@ -12,8 +12,11 @@ import java.util.function.Consumer;
 
 import io.audiences.client.ApiClient;
 import io.audiences.client.ApiException;
+import io.audiences.client.api.ApiClientsApi;
 import io.audiences.client.api.AudiencesApi;
 import io.audiences.client.api.AuthenticationApi;
+import io.audiences.client.api.ProjectsApi;
+import io.audiences.client.model.ApiClientList;
 import io.audiences.client.model.Audience;
 import io.audiences.client.model.AudienceCreateRequest;
 import io.audiences.client.model.AudienceList;
@@ -27,6 +30,7 @@ import io.audiences.client.model.FilterOperator;
 import io.audiences.client.model.LoginRequest;
 import io.audiences.client.model.LoginResponse;
 import io.audiences.client.model.Problem;
+import io.audiences.client.model.Project;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,7 +38,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The consumer scenario of bin/sdk-check, written only against the Java client that OpenAPI Generator makes
  * from openapi.yaml: log in, and with the JWT and then with the API key pair create a persona audience, poll it
- * until Completed, sample it, download it, and read a problem+json error. Any failure exits non-zero.
+ * until Completed, list, sample and download it, and read a problem+json error; with the JWT also list the API
+ * clients (LegacyTimestamp strings) and read the project. Any failure exits non-zero.
  *
  * <p>Arguments: the server's base URI and the path of its demo-credentials.json.
  */
@@ -60,7 +65,18 @@ public final class Scenario {
                         .password(credentials.get("password").asText()));
         check(login.getToken() != null && !login.getToken().isBlank(), "login returned no token");
         String token = login.getToken();
-        run("bearer JWT", client(baseUri, b -> b.setHeader("Authorization", "Bearer " + token)), projectId);
+        ApiClient bearer = client(baseUri, b -> b.setHeader("Authorization", "Bearer " + token));
+        run("bearer JWT", bearer, projectId);
+
+        // Management reads with the JWT: API clients carry LegacyTimestamp strings (YYYY-MM-DD HH:MM:SS).
+        ApiClientList clients = new ApiClientsApi(bearer).listApiClients();
+        check(!clients.getClients().isEmpty(), "no API clients listed");
+        check(clients.getClients().get(0).getCreatedAt().matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}"),
+                "API client created_at is not a LegacyTimestamp: " + clients.getClients().get(0).getCreatedAt());
+        Project project = new ProjectsApi(bearer).getProject(projectId);
+        check(projectId.equals(project.getProjectId()) && project.getCreatedAt() != null, "project " + project);
+        System.out.printf("java [management]: %d API clients, project %s created %s%n", clients.getClients().size(),
+                project.getName(), project.getCreatedAt());
 
         // 2. The API key pair.
         String key = credentials.get("api_key").asText();

@@ -1,0 +1,50 @@
+# Sourced by bin/sdk-check and bin/prism-check (after bin/lib/jdk.sh): builds the server jar when it is missing
+# or older than its sources, and starts it on a free port with a fresh embedded H2 database in a temp dir.
+# start_server sets SERVER_URL, SERVER_DIR (holds demo-credentials.json and server.log) and SERVER_PID;
+# stop_server stops it (call it from an EXIT trap).
+SERVER_JAR=src/target/audiences-server.jar
+
+free_port() {
+  node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+ensure_server_jar() {
+  if [ ! -f "$SERVER_JAR" ] || [ -n "$(find openapi.yaml pom.xml src generated -newer "$SERVER_JAR" -type f \
+        -not -path '*/target/*' 2>/dev/null | head -1)" ]; then
+    echo "== Building the server ($SERVER_JAR)"
+    local log; log=$(mktemp)
+    mvn -B -q -Dstyle.color=never -DskipTests -pl src -am package >"$log" 2>&1 \
+      || { cat "$log" >&2; rm -f "$log"; echo "Building the server failed" >&2; return 1; }
+    rm -f "$log"
+  fi
+}
+
+start_server() {
+  SERVER_DIR=$(mktemp -d)
+  local port; port=$(free_port)
+  AUDIENCES_DATA_DIR="$SERVER_DIR" SERVER_PORT="$port" \
+    "$JAVA_HOME/bin/java" -Xmx512m -jar "$SERVER_JAR" >"$SERVER_DIR/server.log" 2>&1 &
+  SERVER_PID=$!
+  SERVER_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 240); do
+    if [ -s "$SERVER_DIR/demo-credentials.json" ] && curl -fsS "$SERVER_URL/health" >/dev/null 2>&1; then
+      echo "== Server up on $SERVER_URL (data in $SERVER_DIR)"
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "The server did not start; its log:" >&2
+  cat "$SERVER_DIR/server.log" >&2
+  return 1
+}
+
+stop_server() {
+  if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=
+  [ -n "${SERVER_DIR:-}" ] && rm -rf "$SERVER_DIR"
+  SERVER_DIR=
+}

@@ -9,7 +9,7 @@ import {
     ApiClientsApi, AudiencesApi, AuthenticationApi, FieldCatalogApi, ProjectsApi, SystemApi, AudienceStatus, AudienceType, Configuration, FilterGroupConditionEnum,
     FilterOperator, ProblemFromJSON, ResponseError,
 } from './target/client';
-import type { ConfigurationParameters, Middleware } from './target/client';
+import type { Audience, ConfigurationParameters, Middleware } from './target/client';
 
 const BUILD_TIMEOUT_MS = 90_000;
 
@@ -30,6 +30,19 @@ function check(condition: unknown, message: string): asserts condition {
     }
 }
 
+// Polls until the audience's build has completed.
+async function completed(audiences: AudiencesApi, start: Audience, projectId: string): Promise<Audience> {
+    let audience = start;
+    const deadline = Date.now() + BUILD_TIMEOUT_MS;
+    while (audience.status !== AudienceStatus.Completed) {
+        check(audience.status !== AudienceStatus.Failed, `build failed: ${audience.error}`);
+        check(Date.now() < deadline, `not Completed after ${BUILD_TIMEOUT_MS} ms: ${audience.status}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        audience = await audiences.getAudience({ audienceId: start.id, xProjectId: projectId });
+    }
+    return audience;
+}
+
 async function run(auth: string, config: ConfigurationParameters, projectId: string): Promise<void> {
     const audiences = new AudiencesApi(new Configuration({ ...config, middleware: [reportViolations] }));
     const created = await audiences.createAudience({
@@ -48,14 +61,7 @@ async function run(auth: string, config: ConfigurationParameters, projectId: str
     check(created.createdAt instanceof Date && !isNaN(created.createdAt.getTime()), 'created_at is not a date');
     console.log(`ts [${auth}]: created audience ${created.id} (${created.status})`);
 
-    let audience = created;
-    const deadline = Date.now() + BUILD_TIMEOUT_MS;
-    while (audience.status !== AudienceStatus.Completed) {
-        check(audience.status !== AudienceStatus.Failed, `build failed: ${audience.error}`);
-        check(Date.now() < deadline, `not Completed after ${BUILD_TIMEOUT_MS} ms: ${audience.status}`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        audience = await audiences.getAudience({ audienceId: created.id, xProjectId: projectId });
-    }
+    const audience = await completed(audiences, created, projectId);
     console.log(`ts [${auth}]: Completed, record_count=${audience.recordCount}, `
         + `distinct_profile_count=${audience.distinctProfileCount}, last_built_at=${audience.lastBuiltAt?.toISOString()}`);
 
@@ -112,6 +118,8 @@ async function management(config: ConfigurationParameters, projectId: string): P
     check(paused.pausedAt instanceof Date, 'pause did not set paused_at');
     const resumed = await audiences.resumeAudience({ audienceId: id, xProjectId: projectId });
     check(resumed.pausedAt === undefined, 'resume kept paused_at');
+    // Refreshing while the first build writes its snapshot is a documented 409 (audience_syncing): wait for it.
+    await completed(audiences, resumed, projectId);
     await audiences.refreshAudience({ audienceId: id, xProjectId: projectId });
     await audiences.deleteAudience({ audienceId: id, xProjectId: projectId });
     try {

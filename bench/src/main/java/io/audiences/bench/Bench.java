@@ -51,7 +51,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 /**
- * {@code bin/bench [--db h2|postgres] [--signals N] [--reps N] [--download]}: generates a data set into a fresh
+ * {@code bin/bench [--db h2|postgres] [--signals N] [--profiles N] [--reps N] [--download]}: generates a data set
+ * (profiles default to a tenth of the signals; 1.75 records per profile) into a fresh
  * database, then times, in the same process and run,
  * <ul>
  *     <li>a selective intent build (20 topics, 14 days) and a broad persona build against the hand-written
@@ -126,7 +127,9 @@ public final class Bench {
         app = Application.create(config, Clock.SYSTEM).start(config.get("server"));
         try {
             load();
-            builds();
+            if (reps > 0) {
+                builds();
+            }
             if (options.containsKey("download")) {
                 download();
             }
@@ -146,7 +149,7 @@ public final class Bench {
     }
 
     private void load() throws SQLException {
-        int profiles = (int) Math.max(1000, signals / 10);
+        int profiles = Integer.parseInt(options.getOrDefault("profiles", Long.toString(Math.max(1000, signals / 10))));
         data = new SyntheticData(new SyntheticData.Spec(7, profiles, 30, LocalDate.now(ZoneOffset.UTC), signals,
                 SyntheticData.Spec.defaultTopics(profiles)));
         long started = System.nanoTime();

@@ -89,10 +89,12 @@ class CrashRecoveryTest {
     void cleanUp() {
         if (server != null) {
             server.destroyForcibly();
+            server.onExit().join();
         }
         if (database != null) {
             database.close();
         }
+        TestFiles.deleteRecursively(dataDir);
     }
 
     private Config config() {

@@ -76,6 +76,7 @@ public abstract class ServerTestBase {
         if (database != null) {
             database.close();
         }
+        TestFiles.deleteRecursively(dataDir);
     }
 
     /** Extra configuration for a test class (rate limits, for example). */

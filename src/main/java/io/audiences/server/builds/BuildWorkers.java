@@ -81,7 +81,6 @@ public final class BuildWorkers implements AutoCloseable {
                     heartbeat.cancel(false);
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 // The database may be briefly unreachable; back off and try again.
@@ -99,17 +98,23 @@ public final class BuildWorkers implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops claiming and waits for running builds to finish (up to one lease). Threads are never interrupted:
+     * an interrupt during file I/O closes H2's file channel and loses the commit in flight; a build still running
+     * after the wait is simply retried once its lease runs out.
+     */
     @Override
     public void close() {
         running = false;
-        timers.shutdownNow();
-        threads.forEach(Thread::interrupt);
+        long deadline = System.nanoTime() + settings.lease().toNanos();
         for (Thread t : threads) {
             try {
-                t.join(5000);
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                break;
             }
         }
+        timers.shutdown();
     }
 }

@@ -1,0 +1,164 @@
+package io.audiences.contract;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.audiences.model.AudienceCreateRequest;
+import io.audiences.model.AudienceType;
+import io.audiences.model.ConditionRules;
+import io.audiences.model.FilterEntry;
+import io.audiences.model.FilterGroup;
+import io.audiences.model.FilterOperator;
+import io.audiences.server.Application;
+import io.audiences.server.audiences.Audience;
+import io.audiences.server.auth.Principal;
+import io.audiences.server.credentials.CredentialService;
+import io.audiences.server.platform.Clock;
+import io.audiences.server.tenancy.Organization;
+import io.audiences.server.tenancy.Project;
+import io.audiences.server.upstream.Progress;
+import io.audiences.server.upstream.SyntheticData;
+import io.audiences.server.upstream.UpstreamWriter;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Two million records download from the packaged server running with a 128 MB heap: the download streams from a
+ * database cursor and never holds the rows. The snapshot is built beforehand in this JVM.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LargeDownloadTest {
+
+    private static final long RECORDS = 2_000_000;
+
+    private TestDatabase database;
+    private Path dataDir;
+    private String dbUrl;
+    private Process server;
+
+    @AfterAll
+    void cleanUp() {
+        if (server != null) {
+            server.destroyForcibly();
+            server.onExit().join();
+        }
+        if (database != null) {
+            database.close();
+        }
+        TestFiles.deleteRecursively(dataDir);
+    }
+
+    @Test
+    void twoMillionRecordsStreamFromA128MegabyteServer() throws Exception {
+        database = TestDatabase.create();
+        dataDir = Files.createTempDirectory("audiences-large");
+        dbUrl = TestDatabase.postgres() ? database.url() : "jdbc:h2:file:" + dataDir.resolve("audiences").toAbsolutePath()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+        Config config = Config.builder()
+                .addSource(ConfigSources.create(Map.of("server.port", "0", "server.host", "127.0.0.1",
+                        "audiences.data-dir", dataDir.toString(), "audiences.db.url", dbUrl,
+                        "audiences.db.user", database.user(), "audiences.db.password", database.password(),
+                        "audiences.builds.poll-interval", "PT0.1S")))
+                .addSource(ConfigSources.classpath("application.yaml"))
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .build();
+        // 1.75 records per profile on average: comfortably above two million.
+        SyntheticData data = new SyntheticData(new SyntheticData.Spec(5, 1_250_000, 1,
+                LocalDate.now(ZoneOffset.UTC), 50_000, 200));
+        String key;
+        String secret;
+        Project project;
+        long audienceId;
+        try (Application app = Application.create(config, Clock.SYSTEM).start(config.get("server"))) {
+            new UpstreamWriter(app.database(), Clock.SYSTEM).write(data, 0, Progress.silent());
+            Organization org = app.database().inTransaction(tx -> app.tenancy().createTopLevel(tx, "Large", Optional.empty()));
+            project = app.database().inTransaction(tx -> app.tenancy().createProject(tx, org.id(), "Large"));
+            CredentialService.NewClient client = app.database().inTransaction(tx ->
+                    app.credentials().createClient(tx, org.id(), "large", true));
+            key = client.key().apiKey();
+            secret = client.key().apiSecret();
+            Principal owner = new Principal(org.id(), Principal.Kind.API_KEY, client.client().id());
+            Audience audience = app.audiences().create(owner, project.id(), new AudienceCreateRequest().name("Everyone")
+                    .type(AudienceType.ELIXIR).filter(new FilterGroup().condition(FilterGroup.ConditionEnum.AND)
+                            .rules(List.of(new FilterEntry().fieldName("seniority_level").conditionRules(
+                                    new ConditionRules().operator(FilterOperator.NOTIN).value(new ArrayList<>(List.of("cxo"))))))),
+                    Optional.empty(), "", a -> "").audience().orElseThrow();
+            audienceId = audience.id();
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
+            Audience built = app.audiences().get(owner, project.id(), audienceId);
+            while (!"Completed".equals(built.status())) {
+                if (Instant.now().isAfter(deadline) || "Failed".equals(built.status())) {
+                    fail("the snapshot was not built: " + built.status() + " " + built.error());
+                }
+                Thread.sleep(200);
+                built = app.audiences().get(owner, project.id(), audienceId);
+            }
+            assertThat("the snapshot holds at least two million records", built.recordCount() >= RECORDS, is(true));
+        }
+
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-Daudiences.demo.enabled=false",
+                "-jar", Path.of("..", "src", "target", "audiences-server.jar").toString())
+                .redirectErrorStream(true).redirectOutput(dataDir.resolve("server.log").toFile());
+        pb.environment().putAll(Map.of("SERVER_PORT", Integer.toString(port), "AUDIENCES_DATA_DIR", dataDir.toString(),
+                "AUDIENCES_DB_URL", dbUrl, "AUDIENCES_DB_USER", database.user(), "AUDIENCES_DB_PASSWORD", database.password()));
+        server = pb.start();
+        HttpClient http = HttpClient.newHttpClient();
+        Instant up = Instant.now().plus(Duration.ofSeconds(60));
+        while (true) {
+            if (!server.isAlive() || Instant.now().isAfter(up)) {
+                fail("the server did not start; see " + dataDir.resolve("server.log"));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    break;
+                }
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        HttpRequest download = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/audiences/" + audienceId
+                        + "/download?record_limit=" + RECORDS + "&project_id=" + project.id()))
+                .header("X-Api-Key", key).header("X-Api-Secret", secret).build();
+        HttpResponse<java.io.InputStream> response = http.send(download, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode(), is(200));
+        long lines = 0;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            while (reader.readLine() != null) {
+                lines++;
+            }
+        }
+        assertThat("header + two million records", lines, is(RECORDS + 1));
+        assertThat("the 128 MB server is still up", server.isAlive(), is(true));
+        assertThat(Files.readString(dataDir.resolve("server.log")).contains("OutOfMemoryError"), is(false));
+    }
+}

@@ -1,10 +1,8 @@
 package io.audiences.contract;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -30,8 +28,6 @@ import io.audiences.server.upstream.SyntheticData;
 import io.audiences.server.upstream.Upstream;
 import io.audiences.server.upstream.UpstreamWriter;
 
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -53,28 +49,19 @@ import static org.junit.jupiter.api.Assertions.fail;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashRecoveryTest {
 
-    private static final Path JAR = Path.of("..", "src", "target", "audiences-server.jar");
     private static final LocalDate TODAY = LocalDate.now(ZoneOffset.UTC);
 
-    private TestDatabase database;
-    private Path dataDir;
-    private String dbUrl;
+    private PackagedServer server;
     private SyntheticData data;
     private String apiKey;
     private String apiSecret;
     private Project project;
-    private Process server;
-    private int port;
 
     @BeforeAll
     void prepare() throws Exception {
-        database = TestDatabase.create();
-        dataDir = Files.createTempDirectory("audiences-crash");
-        // H2 must be a file the child process can open; PostgreSQL is the test database itself.
-        dbUrl = TestDatabase.postgres() ? database.url() : "jdbc:h2:file:" + dataDir.resolve("audiences").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+        server = PackagedServer.create("crash");
         data = new SyntheticData(new SyntheticData.Spec(99, 40_000, 14, TODAY, 900_000, 300));
-        try (Application app = Application.create(config(), Clock.SYSTEM)) {
+        try (Application app = Application.create(server.config(Map.of()), Clock.SYSTEM)) {
             new UpstreamWriter(app.database(), Clock.SYSTEM).write(data, 0, Progress.silent());
             Organization org = app.database().inTransaction(tx -> app.tenancy().createTopLevel(tx, "Crash", Optional.empty()));
             project = app.database().inTransaction(tx -> app.tenancy().createProject(tx, org.id(), "Crash project"));
@@ -88,73 +75,19 @@ class CrashRecoveryTest {
     @AfterAll
     void cleanUp() {
         if (server != null) {
-            server.destroyForcibly();
-            server.onExit().join();
+            server.close();
         }
-        if (database != null) {
-            database.close();
-        }
-        TestFiles.deleteRecursively(dataDir);
     }
 
-    private Config config() {
-        return Config.builder()
-                .addSource(ConfigSources.create(Map.of(
-                        "audiences.data-dir", dataDir.toString(),
-                        "audiences.db.url", dbUrl,
-                        "audiences.db.user", database.user(),
-                        "audiences.db.password", database.password())))
-                .addSource(ConfigSources.classpath("application.yaml"))
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .build();
-    }
-
+    /** A short lease, so the restarted process claims the killed build again within seconds. */
     private void startServer() throws IOException, InterruptedException {
-        port = freePort();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m",
-                "-Daudiences.builds.lease=PT3S", "-Daudiences.builds.poll-interval=PT0.2S", "-Daudiences.demo.enabled=false",
-                "-jar", JAR.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve("server-" + System.nanoTime() + ".log").toFile());
-        pb.environment().put("SERVER_PORT", Integer.toString(port));
-        pb.environment().put("AUDIENCES_DATA_DIR", dataDir.toString());
-        pb.environment().put("AUDIENCES_DB_URL", dbUrl);
-        pb.environment().put("AUDIENCES_DB_USER", database.user());
-        pb.environment().put("AUDIENCES_DB_PASSWORD", database.password());
-        server = pb.start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            if (!server.isAlive()) {
-                fail("the server exited while starting; see logs in " + dataDir);
-            }
-            if (healthy()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        fail("the server did not start; see logs in " + dataDir);
-    }
-
-    private boolean healthy() {
-        try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
-            return RestAssured.given().port(port).get("/health").statusCode() == 200;
-        } catch (IOException notYet) {
-            return false;
-        }
+        server.start("-Xmx512m", "-Daudiences.builds.lease=PT3S", "-Daudiences.builds.poll-interval=PT0.2S");
     }
 
     private RequestSpecification api() {
-        return RestAssured.given().baseUri("http://127.0.0.1").port(port).contentType(ContentType.JSON)
+        return RestAssured.given().baseUri("http://127.0.0.1").port(server.port()).contentType(ContentType.JSON)
                 .header("X-Api-Key", apiKey).header("X-Api-Secret", apiSecret)
                 .header("X-Project-Id", project.id().toString());
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Expected records and profiles of a 14-day intent audience on the given topics, from the generator itself. */
@@ -193,7 +126,7 @@ class CrashRecoveryTest {
         for (int attempt = 0; attempt < 5 && !killedMidBuild; attempt++) {
             String status = awaitRunning(id);
             if (status != null) {
-                server.destroyForcibly().waitFor();
+                server.kill();
                 killedMidBuild = true;
                 startServer();
             } else {
@@ -209,9 +142,9 @@ class CrashRecoveryTest {
         String downloaded = api().get("/api/v1/audiences/" + id + "/download").then().statusCode(200).extract().asString();
         assertThat((long) downloaded.split("\r\n").length - 1, is(expected[0]));
 
-        server.destroy();
-        server.waitFor();
-        try (Connection c = java.sql.DriverManager.getConnection(dbUrl, database.user(), database.password());
+        server.stop();
+        try (Connection c = DriverManager.getConnection(server.dbUrl(), server.database().user(),
+                server.database().password());
              PreparedStatement ps = c.prepareStatement("SELECT status, attempts FROM audience_build WHERE audience_id = ? "
                      + "ORDER BY id DESC")) {
             ps.setLong(1, id);
@@ -256,7 +189,7 @@ class CrashRecoveryTest {
             }
             Thread.sleep(100);
         }
-        fail("the audience did not complete after the restart; logs in " + dataDir + File.separator);
+        fail("the audience did not complete after the restart:\n" + server.logs());
         return null;
     }
 }

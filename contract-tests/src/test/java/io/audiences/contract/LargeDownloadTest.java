@@ -7,8 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -36,7 +34,6 @@ import io.audiences.server.upstream.SyntheticData;
 import io.audiences.server.upstream.UpstreamWriter;
 
 import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -54,38 +51,19 @@ class LargeDownloadTest {
 
     private static final long RECORDS = 2_000_000;
 
-    private TestDatabase database;
-    private Path dataDir;
-    private String dbUrl;
-    private Process server;
+    private PackagedServer server;
 
     @AfterAll
     void cleanUp() {
         if (server != null) {
-            server.destroyForcibly();
-            server.onExit().join();
+            server.close();
         }
-        if (database != null) {
-            database.close();
-        }
-        TestFiles.deleteRecursively(dataDir);
     }
 
     @Test
     void twoMillionRecordsStreamFromA128MegabyteServer() throws Exception {
-        database = TestDatabase.create();
-        dataDir = Files.createTempDirectory("audiences-large");
-        dbUrl = TestDatabase.postgres() ? database.url() : "jdbc:h2:file:" + dataDir.resolve("audiences").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
-        Config config = Config.builder()
-                .addSource(ConfigSources.create(Map.of("server.port", "0", "server.host", "127.0.0.1",
-                        "audiences.data-dir", dataDir.toString(), "audiences.db.url", dbUrl,
-                        "audiences.db.user", database.user(), "audiences.db.password", database.password(),
-                        "audiences.builds.poll-interval", "PT0.1S")))
-                .addSource(ConfigSources.classpath("application.yaml"))
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .build();
+        server = PackagedServer.create("large");
+        Config config = server.config(Map.of("audiences.builds.poll-interval", "PT0.1S"));
         // 1.75 records per profile on average: comfortably above two million.
         SyntheticData data = new SyntheticData(new SyntheticData.Spec(5, 1_250_000, 1,
                 LocalDate.now(ZoneOffset.UTC), 50_000, 200));
@@ -120,33 +98,9 @@ class LargeDownloadTest {
             assertThat("the snapshot holds at least two million records", built.recordCount() >= RECORDS, is(true));
         }
 
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx128m", "-Daudiences.demo.enabled=false",
-                "-jar", Path.of("..", "src", "target", "audiences-server.jar").toString())
-                .redirectErrorStream(true).redirectOutput(dataDir.resolve("server.log").toFile());
-        pb.environment().putAll(Map.of("SERVER_PORT", Integer.toString(port), "AUDIENCES_DATA_DIR", dataDir.toString(),
-                "AUDIENCES_DB_URL", dbUrl, "AUDIENCES_DB_USER", database.user(), "AUDIENCES_DB_PASSWORD", database.password()));
-        server = pb.start();
+        server.start("-Xmx128m");
         HttpClient http = HttpClient.newHttpClient();
-        Instant up = Instant.now().plus(Duration.ofSeconds(60));
-        while (true) {
-            if (!server.isAlive() || Instant.now().isAfter(up)) {
-                fail("the server did not start; see " + dataDir.resolve("server.log"));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    break;
-                }
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        HttpRequest download = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/audiences/" + audienceId
+        HttpRequest download = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/v1/audiences/" + audienceId
                         + "/download?record_limit=" + RECORDS + "&project_id=" + project.id()))
                 .header("X-Api-Key", key).header("X-Api-Secret", secret).build();
         HttpResponse<java.io.InputStream> response = http.send(download, HttpResponse.BodyHandlers.ofInputStream());
@@ -158,7 +112,7 @@ class LargeDownloadTest {
             }
         }
         assertThat("header + two million records", lines, is(RECORDS + 1));
-        assertThat("the 128 MB server is still up", server.isAlive(), is(true));
-        assertThat(Files.readString(dataDir.resolve("server.log")).contains("OutOfMemoryError"), is(false));
+        assertThat("the 128 MB server is still up", server.alive(), is(true));
+        assertThat(server.logs().contains("OutOfMemoryError"), is(false));
     }
 }

@@ -1,0 +1,154 @@
+package io.audiences.contract;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The packaged server jar run as a child process (so tests can SIGKILL it or cap its heap) against a fresh test
+ * database: an H2 file in a temporary data directory, or a new PostgreSQL database. Tests prepare data in-process
+ * with {@link #config} first, then start the child.
+ */
+final class PackagedServer implements AutoCloseable {
+
+    private static final Path JAR = Path.of("..", "src", "target", "audiences-server.jar");
+
+    private final TestDatabase database;
+    private final Path dataDir;
+    private final String dbUrl;
+    private Process process;
+    private int port;
+
+    private PackagedServer(TestDatabase database, Path dataDir, String dbUrl) {
+        this.database = database;
+        this.dataDir = dataDir;
+        this.dbUrl = dbUrl;
+    }
+
+    static PackagedServer create(String name) throws IOException {
+        TestDatabase database = TestDatabase.create();
+        Path dataDir = Files.createTempDirectory("audiences-" + name);
+        // H2 must be a file the child process can open once this JVM has closed it.
+        String url = TestDatabase.postgres() ? database.url() : "jdbc:h2:file:" + dataDir.resolve("audiences").toAbsolutePath()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+        return new PackagedServer(database, dataDir, url);
+    }
+
+    /** Configuration for an in-process Application on the same database and data directory. */
+    Config config(Map<String, String> extra) {
+        Map<String, String> values = new HashMap<>(Map.of(
+                "server.port", "0", "server.host", "127.0.0.1",
+                "audiences.data-dir", dataDir.toString(),
+                "audiences.db.url", dbUrl,
+                "audiences.db.user", database.user(),
+                "audiences.db.password", database.password()));
+        values.putAll(extra);
+        return Config.builder()
+                .addSource(ConfigSources.create(values))
+                .addSource(ConfigSources.classpath("application.yaml"))
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .build();
+    }
+
+    /** Starts the jar with these JVM options and waits until /health answers 200. */
+    void start(String... jvmOptions) throws IOException, InterruptedException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-Daudiences.demo.enabled=false", "-jar", JAR.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("server-" + System.nanoTime() + ".log").toFile());
+        pb.environment().putAll(Map.of("SERVER_PORT", Integer.toString(port), "AUDIENCES_DATA_DIR", dataDir.toString(),
+                "AUDIENCES_DB_URL", dbUrl, "AUDIENCES_DB_USER", database.user(), "AUDIENCES_DB_PASSWORD", database.password()));
+        process = pb.start();
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                fail("the server exited while starting:\n" + logs());
+            }
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        fail("the server did not start:\n" + logs());
+    }
+
+    int port() {
+        return port;
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, as a crash would. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** SIGTERM: a graceful shutdown. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+
+    TestDatabase database() {
+        return database;
+    }
+
+    String dbUrl() {
+        return dbUrl;
+    }
+
+    /** Everything the child processes printed. */
+    String logs() {
+        try (Stream<Path> files = Files.list(dataDir)) {
+            StringBuilder sb = new StringBuilder();
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                sb.append(Files.readString(f));
+            }
+            return sb.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.destroyForcibly();
+            process.onExit().join();
+        }
+        database.close();
+        TestFiles.deleteRecursively(dataDir);
+    }
+}

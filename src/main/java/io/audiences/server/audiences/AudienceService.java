@@ -91,14 +91,14 @@ public final class AudienceService implements TenancyService.DeactivationListene
         try {
             return db.inTransaction(tx -> {
                 if (idempotencyKey.isPresent()) {
-                    Optional<String[]> replay = store.idempotentReplay(tx, caller.organizationId(), idempotencyKey.get(),
+                    Optional<AudienceStore.Replay> replay = store.idempotentReplay(tx, caller.organizationId(), idempotencyKey.get(),
                             now.minus(IDEMPOTENCY_TTL));
                     if (replay.isPresent()) {
-                        if (!replay.get()[0].equals(requestHash)) {
+                        if (!replay.get().requestHash().equals(requestHash)) {
                             throw new DomainException(DomainException.Kind.UNPROCESSABLE, "idempotency_key_reused",
                                     "This Idempotency-Key was used with a different request.");
                         }
-                        return new Created(Optional.empty(), Optional.of(replay.get()[1]));
+                        return new Created(Optional.empty(), Optional.of(replay.get().body()));
                     }
                 }
                 long id = store.insert(tx, draft);

@@ -1,7 +1,6 @@
 package io.audiences.server.audiences;
 
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -106,11 +105,14 @@ public final class AudienceStore {
         }
     }
 
+    /** A stored first response to an idempotent create, with the fingerprint of its request. */
+    public record Replay(String requestHash, String body) { }
+
     /** The stored replay for an idempotency key, if any and not older than {@code notBefore}. */
-    public Optional<String[]> idempotentReplay(DbExecute tx, UUID organizationId, String key, Instant notBefore) {
+    public Optional<Replay> idempotentReplay(DbExecute tx, UUID organizationId, String key, Instant notBefore) {
         return tx.get("SELECT request_hash, response_body FROM idempotency_key WHERE organization_id = ? AND idem_key = ? "
                         + "AND created_at >= ?", organizationId, key, Timestamps.param(notBefore))
-                .map(r -> new String[] {r.column("request_hash").get(String.class), r.column("response_body").get(String.class)});
+                .map(r -> new Replay(r.column("request_hash").get(String.class), r.column("response_body").get(String.class)));
     }
 
     public void saveIdempotency(DbExecute tx, UUID organizationId, String key, String requestHash, String body, Instant now) {
@@ -129,14 +131,11 @@ public final class AudienceStore {
                 r.column("task_id").get(String.class), r.column("current_build_id").get(Long.class),
                 r.column("latest_build_id").get(Long.class), r.column("record_count").get(Long.class),
                 r.column("distinct_profile_count").get(Long.class), r.column("bucket_counts").get(String.class),
-                r.column("data_through").asOptional().map(AudienceStore::date).orElse(null),
+                r.column("data_through").asOptional().map(Timestamps::date).orElse(null),
                 Timestamps.column(r, "last_built_at"), Timestamps.column(r, "renew_time"),
                 Timestamps.column(r, "previous_renew_time"), Timestamps.column(r, "paused_at"),
                 r.column("pause_reason").get(String.class), r.column("version").get(Long.class),
                 Timestamps.column(r, "created_at"), Timestamps.column(r, "updated_at"));
     }
 
-    static LocalDate date(Object value) {
-        return value instanceof java.sql.Date d ? d.toLocalDate() : (LocalDate) value;
-    }
 }

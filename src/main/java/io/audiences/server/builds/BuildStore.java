@@ -100,7 +100,7 @@ public final class BuildStore {
     /** The newest day whose partition has landed; builds end their window there. */
     public Optional<LocalDate> landedThrough() {
         return db.client().execute().get("SELECT MAX(event_day) AS d FROM upstream_partition")
-                .flatMap(r -> r.column("d").asOptional()).map(BuildStore::date);
+                .flatMap(r -> r.column("d").asOptional()).map(Timestamps::date);
     }
 
     /**
@@ -247,9 +247,6 @@ public final class BuildStore {
         return String.join(", ", Collections.nCopies(n, "?"));
     }
 
-    static LocalDate date(Object value) {
-        return value instanceof java.sql.Date d ? d.toLocalDate() : (LocalDate) value;
-    }
 
     /** Topic keys per INTENT rule, in flag order. */
     static List<List<Integer>> keysPerRule(CompiledFilter filter, Map<String, Integer> keys) {

@@ -122,7 +122,7 @@ public final class HttpIo {
 
     /** An optional UUID header. */
     public static Optional<UUID> headerUuid(ServerRequest req, String name) {
-        return req.headers().first(io.helidon.http.HeaderNames.create(name)).map(v -> uuid(name, v.trim()));
+        return req.headers().first(HeaderNames.create(name)).map(v -> uuid(name, v.trim()));
     }
 
     /** An optional UUID query parameter. */

@@ -2,6 +2,7 @@ package io.audiences.server.platform;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -25,6 +26,11 @@ public final class Timestamps {
             case Instant i -> i;
             default -> throw new IllegalArgumentException("Not a timestamp: " + value.getClass());
         };
+    }
+
+    /** A DATE value as either driver returns it. */
+    public static LocalDate date(Object value) {
+        return value instanceof java.sql.Date d ? d.toLocalDate() : (LocalDate) value;
     }
 
     /** A nullable timestamp column of a row. */

@@ -1,24 +1,21 @@
 package io.audiences.contract;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.audiences.server.platform.Contract;
-
-import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.swagger.v3.oas.models.OpenAPI;
-import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
-import io.swagger.v3.parser.OpenAPIV3Parser;
-import io.swagger.v3.parser.core.models.ParseOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,10 +23,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.ObjectMapper;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
 
 /**
  * Every operation of {@code openapi.yaml} with a JSON request body, fed malformed JSON, wrong types,
@@ -60,23 +59,15 @@ class BadInputTest extends ServerTestBase {
     }
 
     static List<BodyOperation> bodyOperations() {
-        ParseOptions options = new ParseOptions();
-        options.setResolve(true);
-        options.setResolveFully(true);
-        OpenAPI api = new OpenAPIV3Parser().read(
-                BadInputTest.class.getClassLoader().getResource(Contract.RESOURCE).toString(), null, options);
         List<BodyOperation> result = new ArrayList<>();
-        api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
-            if (op.getRequestBody() == null || op.getRequestBody().getContent() == null) {
-                return;
+        for (SpecOperations.Op op : SpecOperations.all()) {
+            var body = op.operation().getRequestBody();
+            MediaType json = body == null || body.getContent() == null ? null : body.getContent().get("application/json");
+            if (json != null) {
+                result.add(new BodyOperation(op.id(), op.method(), op.template(), Boolean.TRUE.equals(body.getRequired()),
+                        json.getSchema()));
             }
-            MediaType json = op.getRequestBody().getContent().get("application/json");
-            if (json == null) {
-                return;
-            }
-            result.add(new BodyOperation(op.getOperationId(), method.name(), path,
-                    Boolean.TRUE.equals(op.getRequestBody().getRequired()), json.getSchema()));
-        }));
+        }
         return result;
     }
 
@@ -253,39 +244,45 @@ class BadInputTest extends ServerTestBase {
                 .body("errors[0].pointer", equalTo("key_id"));
     }
 
+    static List<SpecOperations.Op> allOperations() {
+        return SpecOperations.all();
+    }
+
     /**
-     * A body beyond the web server's own limit (server.max-payload-size, 2 MiB) is refused before routing;
-     * the answer must still be problem+json. A raw socket announces the length and waits for the answer.
+     * A body beyond the web server's own limit (server.max-payload-size, 2 MiB) is refused before routing, on
+     * every operation, including those that take no body; the answer must still be the documented 413
+     * problem+json. A raw socket announces the length and waits for the answer without sending the body.
      */
-    @Test
-    void bodyBeyondTheWebServersLimitIsStill413ProblemJson() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allOperations")
+    void bodyBeyondTheWebServersLimitIs413ProblemJsonOnEveryOperation(SpecOperations.Op op) throws Exception {
+        String path = op.samplePath();
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
             socket.setSoTimeout(10_000);
-            String head = "POST /api/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + tenant.token()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + (3 << 20)
+            String head = op.method() + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + tenant.token() + "\r\nContent-Type: application/json\r\nContent-Length: " + (3 << 20)
                     + "\r\nExpect: 100-continue\r\nX-Request-Id: too-big-1\r\n\r\n";
-            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
-            java.io.InputStream in = socket.getInputStream();
-            java.io.ByteArrayOutputStream headBytes = new java.io.ByteArrayOutputStream();
-            while (!headBytes.toString(java.nio.charset.StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream headBytes = new ByteArrayOutputStream();
+            while (!headBytes.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
                 int b = in.read();
                 if (b < 0) {
                     break;
                 }
                 headBytes.write(b);
             }
-            String responseHead = headBytes.toString(java.nio.charset.StandardCharsets.US_ASCII);
+            String responseHead = headBytes.toString(StandardCharsets.US_ASCII);
             Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(responseHead);
             assertThat(responseHead, length.find(), equalTo(true));
-            String[] parts = {responseHead, new String(in.readNBytes(Integer.parseInt(length.group(1))),
-                    java.nio.charset.StandardCharsets.UTF_8)};
-            assertThat(parts[0], org.hamcrest.Matchers.startsWith("HTTP/1.1 413"));
-            assertThat(parts[0].toLowerCase(java.util.Locale.ROOT),
-                    org.hamcrest.Matchers.containsString("content-type: application/problem+json"));
-            assertThat(parts[0].toLowerCase(java.util.Locale.ROOT),
-                    org.hamcrest.Matchers.containsString("x-request-id: too-big-1"));
-            var problem = MAPPER.readTree(parts[1]);
+            String body = new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
+            assertThat(responseHead, startsWith("HTTP/1.1 413"));
+            ContractCoverage.record(op.method(), path, 413);
+            String lowerHead = responseHead.toLowerCase(Locale.ROOT);
+            assertThat(lowerHead, containsString("content-type: application/problem+json"));
+            assertThat(lowerHead, containsString("x-request-id: too-big-1"));
+            var problem = MAPPER.readTree(body);
             assertThat(problem.get("status").asInt(), equalTo(413));
             assertThat(problem.get("code").asString(), equalTo("payload_too_large"));
             assertThat(problem.get("request_id").asString(), equalTo("too-big-1"));

@@ -11,6 +11,8 @@ import java.util.concurrent.Future;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -39,6 +41,14 @@ class RateLimitTest extends ServerTestBase {
         ApiClient key = apiClient(warm.token(), "warm-up", true);
         burst(8, i -> i % 2 == 0 ? as(warm.token()).get("/api/v1/organizations")
                 : withKey(key.apiKey(), key.apiSecret()).get("/api/v1/projects"));
+    }
+
+    /** An organization used only to run every operation into its limit. */
+    private Tenant throttled;
+
+    @BeforeAll
+    void createThrottledTenant() {
+        throttled = tenant("Throttled");
     }
 
     interface Call {
@@ -145,5 +155,31 @@ class RateLimitTest extends ServerTestBase {
         // One bucket for the organization: the 2 tokens left after creating the client, plus refills.
         assertThat(allowed, lessThanOrEqualTo((int) (2 + seconds)));
         assertThat(allowed >= 1, is(true));
+    }
+
+    static List<SpecOperations.Op> rateLimitedOperations() {
+        return SpecOperations.all().stream().filter(op -> op.documents(429)).toList();
+    }
+
+    /**
+     * The limiter runs before the handler, so whatever the operation would have answered (a 400 for an empty
+     * body, a 404 for an unknown id), an organization over its budget gets the documented 429 everywhere.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rateLimitedOperations")
+    void everyRateLimitedOperationAnswers429(SpecOperations.Op op) {
+        String path = op.samplePath();
+        for (int attempt = 0; attempt < 40; attempt++) {
+            var spec = as(throttled.token()).header("X-Project-Id", throttled.project().id().toString());
+            if (op.operation().getRequestBody() != null) {
+                spec.body("{}");
+            }
+            Response response = spec.request(op.method(), path);
+            if (response.statusCode() == 429) {
+                assertLimited(response);
+                return;
+            }
+        }
+        throw new AssertionError(op.id() + " never answered 429 in 40 requests at 1 request/s, burst 3");
     }
 }

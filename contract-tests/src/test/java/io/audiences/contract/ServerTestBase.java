@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  * Starts the real server (the same {@link Application} wiring as {@code Main}) on a random port against a
  * fresh database, and validates every response against {@code openapi.yaml}: status documented, content
  * type documented, body matching its schema. Requests are not validated, so tests can send bad input.
+ * Every answer is also tallied by {@link ContractCoverage} for the coverage gate.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ServerTestBase {
@@ -94,6 +95,7 @@ public abstract class ServerTestBase {
                 .baseUri("http://127.0.0.1")
                 .port(app.port())
                 .filter(VALIDATION)
+                .filter(ContractCoverage.FILTER)
                 .urlEncodingEnabled(true);
     }
 

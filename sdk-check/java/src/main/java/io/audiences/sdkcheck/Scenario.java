@@ -16,6 +16,7 @@ import io.audiences.client.api.ApiClientsApi;
 import io.audiences.client.api.AudiencesApi;
 import io.audiences.client.api.AuthenticationApi;
 import io.audiences.client.api.ProjectsApi;
+import io.audiences.client.api.SystemApi;
 import io.audiences.client.model.ApiClientList;
 import io.audiences.client.model.Audience;
 import io.audiences.client.model.AudienceCreateRequest;
@@ -77,6 +78,13 @@ public final class Scenario {
         check(projectId.equals(project.getProjectId()) && project.getCreatedAt() != null, "project " + project);
         System.out.printf("java [management]: %d API clients, project %s created %s%n", clients.getClients().size(),
                 project.getName(), project.getCreatedAt());
+
+        // The contract itself (YAML) and the docs page (HTML) arrive as files, not as JSON-parsed strings.
+        String contract = Files.readString(new SystemApi(bearer).getOpenApi().toPath(), StandardCharsets.UTF_8);
+        check(contract.startsWith("openapi: 3.0.3"), "GET /openapi is not the YAML contract");
+        String page = Files.readString(new SystemApi(bearer).getApiDocs().toPath(), StandardCharsets.UTF_8);
+        check(page.contains("swagger-ui"), "GET /docs is not the Swagger UI page");
+        System.out.printf("java [system]: contract %d bytes, docs page %d bytes%n", contract.length(), page.length());
 
         // 2. The API key pair.
         String key = credentials.get("api_key").asText();

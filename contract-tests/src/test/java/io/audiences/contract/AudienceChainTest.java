@@ -207,10 +207,15 @@ class AudienceChainTest extends AudienceTestBase {
      * request body, a sample size).
      */
     private Response follow(String from, String status, String body, String target, UnaryOperator<RequestSpecification> extra) {
+        return follow(tenant.token(), from, status, body, target, extra);
+    }
+
+    private Response follow(String token, String from, String status, String body, String target,
+                            UnaryOperator<RequestSpecification> extra) {
         Link link = links(from, status).get(target);
         assertThat(from + " " + status + " links to " + target, link, notNullValue());
         Target op = operations.get(target);
-        RequestSpecification request = given().header("Authorization", "Bearer " + tenant.token());
+        RequestSpecification request = given().header("Authorization", "Bearer " + token);
         String path = op.path();
         for (Map.Entry<String, String> p : link.getParameters().entrySet()) {
             Parameter parameter = parameter(op.operation(), p.getKey());
@@ -232,6 +237,12 @@ class AudienceChainTest extends AudienceTestBase {
 
     private static UnaryOperator<RequestSpecification> jsonBody(Map<String, Object> body) {
         return r -> r.contentType("application/json").body(body);
+    }
+
+    /** A valid request body when the target takes one (a rename), nothing otherwise. */
+    private UnaryOperator<RequestSpecification> validBodyFor(String target, String name) {
+        return operations.get(target).operation().getRequestBody() == null ? UnaryOperator.identity()
+                : jsonBody(Map.of("name", name));
     }
 
     /** Follows the getAudience link of a response until the audience is {@code status}; returns the last read. */
@@ -415,6 +426,21 @@ class AudienceChainTest extends AudienceTestBase {
         follow("updateAudience", "200", updated.asString(), "getAudience").then().statusCode(200)
                 .body("name", equalTo("Chain renamed"));
 
+        // The links are not capabilities: another organization following every one of them (with valid bodies)
+        // gets 404 for the project the link names, and the audience is untouched.
+        Tenant outsider = tenant("Chain outsider");
+        for (String target : links("updateAudience", "200").keySet()) {
+            Response foreign = follow(outsider.token(), "updateAudience", "200", updated.asString(), target,
+                    validBodyFor(target, "Hijacked"));
+            assertThat(target + " by another organization: " + foreign.asString(), foreign.statusCode(), is(404));
+            foreign.then().contentType("application/problem+json").body("code", equalTo(documentedNotFoundCode(target)));
+        }
+        follow("updateAudience", "200", updated.asString(), "getAudience").then().statusCode(200)
+                .body("name", equalTo("Chain renamed"))
+                .body("status", equalTo("Completed"))
+                .body("pause_reason", nullValue())
+                .body("last_built_at", equalTo(done.path("last_built_at")));
+
         // delete, by the update response's link.
         Response deleted = follow("updateAudience", "200", updated.asString(), "deleteAudience");
         deleted.then().statusCode(204);
@@ -425,10 +451,7 @@ class AudienceChainTest extends AudienceTestBase {
         assertThat(new TreeSet<>(links.keySet()), equalTo(audienceOperations()));
         for (String target : links.keySet()) {
             String code = documentedNotFoundCode(target);
-            Target op = operations.get(target);
-            UnaryOperator<RequestSpecification> extra = op.operation().getRequestBody() == null ? UnaryOperator.identity()
-                    : jsonBody(Map.of("name", "Gone"));
-            Response gone = follow("createAudience", "201", createdBody, target, extra);
+            Response gone = follow("createAudience", "201", createdBody, target, validBodyFor(target, "Gone"));
             assertThat(target + " after delete: " + gone.asString(), gone.statusCode(), is(404));
             gone.then().contentType("application/problem+json")
                     .body("status", equalTo(404))

@@ -199,6 +199,8 @@ class TaxonomyTest extends ServerTestBase {
         as(token).get("/taxonomy/categories/not-a-uuid").then().statusCode(400)
                 .body("errors[0].pointer", equalTo("category_id"));
         as(token).get("/taxonomy/topics/" + "x".repeat(65)).then().statusCode(400);
+        as(token).get("/taxonomy/subcategories/not-a-uuid").then().statusCode(400)
+                .body("code", equalTo("invalid_parameter")).body("errors[0].pointer", equalTo("subcategory_id"));
     }
 
     @Test
@@ -220,6 +222,16 @@ class TaxonomyTest extends ServerTestBase {
         as(token).queryParam("status", "deleted").get("/taxonomy/topics/count").then().statusCode(400);
         as(token).queryParam("category_id", "nope").get("/taxonomy/subcategories").then().statusCode(400);
         as(token).queryParam("search", "y".repeat(201)).get("/taxonomy/categories").then().statusCode(400);
+        as(token).queryParam("search", "y".repeat(201)).get("/taxonomy/categories/count").then().statusCode(400)
+                .body("code", equalTo("invalid_parameter")).body("errors[0].pointer", equalTo("search"));
+        as(token).queryParam("status", "archived").get("/taxonomy/categories/count").then().statusCode(400)
+                .body("errors[0].pointer", equalTo("status"));
+        as(token).queryParam("category_id", "nope").get("/taxonomy/subcategories/count").then().statusCode(400)
+                .body("code", equalTo("invalid_parameter")).body("errors[0].pointer", equalTo("category_id"));
+        as(token).queryParam("category", "weather").get("/api/v1/field-catalog").then().statusCode(400)
+                .body("code", equalTo("invalid_parameter")).body("errors[0].pointer", equalTo("category"));
+        as(token).queryParam("include_options", "maybe").get("/api/v1/field-catalog").then().statusCode(400)
+                .body("errors[0].pointer", equalTo("include_options"));
     }
 
     @Test

@@ -110,6 +110,10 @@ final class SchemaViolations {
                     bad.put("longer than maxLength " + schema.getMaxLength(), "x".repeat(schema.getMaxLength() + 1));
                 }
                 String format = schema.getFormat() == null ? "" : schema.getFormat();
+                if (format.isEmpty() && schema.getEnum() == null && schema.getPattern() == null) {
+                    // Not a schema constraint but a documented server rule (HttpIo): PostgreSQL cannot store U+0000.
+                    bad.put("U+0000 in a string", "a\u0000b");
+                }
                 switch (format) {
                     case "uuid" -> {
                         bad.put("not a uuid", "not-a-uuid");
@@ -174,7 +178,7 @@ final class SchemaViolations {
     }
 
     /** Bad values of a query, header or path parameter, as sent on the wire. */
-    static List<String> badParameterValues(Schema<?> schema) {
+    static List<String> badParameterValues(Schema<?> schema, boolean inQuery) {
         List<String> bad = new ArrayList<>();
         String type = SchemaArbitraries.type(schema);
         switch (type) {
@@ -203,6 +207,9 @@ final class SchemaViolations {
                 }
                 if (schema.getMaxLength() != null) {
                     bad.add("x".repeat(schema.getMaxLength() + 1));
+                }
+                if (inQuery && schema.getEnum() == null && schema.getFormat() == null) {
+                    bad.add("a\u0000b"); // server rule, see badValues
                 }
                 if (schema.getPattern() != null) {
                     Pattern p = Pattern.compile(schema.getPattern());

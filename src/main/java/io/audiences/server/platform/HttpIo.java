@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,7 +74,8 @@ public final class HttpIo {
         }
         String schema = RequestState.require(req).operation().flatMap(Contract.Operation::bodySchema)
                 .orElse(type.getSimpleName());
-        List<DomainException.FieldError> errors = contract.validate(schema, node);
+        List<DomainException.FieldError> errors = new ArrayList<>(contract.validate(schema, node));
+        nulCharacters(node, "", errors);
         if (!errors.isEmpty()) {
             throw new DomainException(DomainException.Kind.INVALID, "validation_failed",
                     "The request body does not match the schema.", errors, Map.of());
@@ -84,6 +86,30 @@ public final class HttpIo {
             throw DomainException.invalid("validation_failed", "/", "The body cannot be read: " + e.getMessage());
         }
     }
+
+    /**
+     * U+0000 is valid JSON, but PostgreSQL cannot store it in text nor compare with it (the statement fails,
+     * which answered 500); it is refused up front, on both databases alike.
+     */
+    private static void nulCharacters(JsonNode node, String pointer, List<DomainException.FieldError> errors) {
+        if (node.isString() && node.asString().indexOf('\0') >= 0) {
+            errors.add(new DomainException.FieldError(pointer.isEmpty() ? "/" : pointer, NUL_DETAIL));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                nulCharacters(node.get(i), pointer + "/" + i, errors);
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                String at = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
+                if (e.getKey().indexOf('\0') >= 0) {
+                    errors.add(new DomainException.FieldError(at, NUL_DETAIL));
+                }
+                nulCharacters(e.getValue(), at, errors);
+            }
+        }
+    }
+
+    private static final String NUL_DETAIL = "must not contain the character U+0000";
 
     private static byte[] readBytes(ServerRequest req) {
         if (!req.content().hasEntity()) {
@@ -159,6 +185,9 @@ public final class HttpIo {
         if (value.isPresent() && value.get().length() > maxLength) {
             throw DomainException.invalid("invalid_parameter", name, name + " is longer than " + maxLength + " characters.");
         }
+        if (value.isPresent() && value.get().indexOf('\0') >= 0) {
+            throw DomainException.invalid("invalid_parameter", name, name + " " + NUL_DETAIL + ".");
+        }
         return value;
     }
 
@@ -190,6 +219,9 @@ public final class HttpIo {
         String value = req.path().pathParameters().get(name);
         if (value.isEmpty() || value.length() > maxLength) {
             throw DomainException.invalid("invalid_parameter", name, name + " must be 1 to " + maxLength + " characters.");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw DomainException.invalid("invalid_parameter", name, name + " " + NUL_DETAIL + ".");
         }
         return value;
     }

@@ -1,0 +1,743 @@
+package io.audiences.contract;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.audiences.server.Application;
+import io.audiences.server.platform.Contract;
+
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.sessions.JqwikSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import tools.jackson.databind.ObjectMapper;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Requests generated from {@code openapi.yaml}, for every operation it declares: valid ones (property-based,
+ * built by {@link SchemaArbitraries} from the parameter and body schemas) must get a documented 2xx, and
+ * mutations of them that break one declared constraint (required, type, format, enum, length, range, pattern,
+ * item counts, unknown properties; bad query, header and path parameters; missing or bad credentials) must
+ * get the exact documented 4xx as problem+json naming what was wrong. Every response is also validated
+ * against the contract by {@link ServerTestBase#given()}.
+ *
+ * <p><b>Why jqwik arbitraries driven from JUnit Jupiter dynamic tests, not {@code @Property}:</b> the server,
+ * its database and the resources that path parameters point at are created once per class by the Jupiter
+ * lifecycle of {@link ServerTestBase}; jqwik's engine has its own lifecycle and would not run those
+ * {@code @BeforeAll} methods. So the generators are jqwik's ({@code Arbitrary.generator(size).next(random)}),
+ * the seeding is ours: one seed ({@code -Daudiences.fuzz.seed=N}, fixed by default so CI is deterministic),
+ * from which each operation derives its own {@link Random}, so the cases of one operation are the same
+ * whatever else runs. jqwik's generators need a store that only its lifecycle provides, so each dynamic test
+ * runs inside a {@link JqwikSession}. There is no shrinking; instead every failure prints the seed, the
+ * operation, the case index and the exact request (server-assigned ids aside, the same seed generates the
+ * same requests).
+ *
+ * <p><b>State.</b> One audience is built (sample and download need a completed build); then the build workers
+ * are stopped, so every other audience stays {@code Pending} and no {@code audience_syncing} 409 can race with
+ * the generated requests. Operations that consume their target (delete, pause, resume) get a fresh one each.
+ *
+ * <p><b>Beyond the schema.</b> Strings never carry U+0000 in valid requests: the server refuses it (PostgreSQL
+ * cannot store it), and {@link SchemaViolations} sends it as a negative case.
+ *
+ * <p><b>Semantic overrides.</b> The server checks more than the schema in a few places; those values come from
+ * small, named overrides (see {@link #overrides()} and {@link #pathValue}), each saying why.
+ */
+class GeneratedRequestsTest extends AudienceTestBase {
+
+    private static final long SEED = Long.getLong("audiences.fuzz.seed", 20261127L);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
+
+    /** Valid requests per operation unless {@link #POSITIVE_TRIES} says otherwise. */
+    private static final int DEFAULT_POSITIVE = 50;
+    /** Valid bases each negative mutation is applied to. */
+    private static final int NEGATIVE_BASES = 3;
+
+    /** Fewer tries where each request is expensive. */
+    private static final Map<String, Integer> POSITIVE_TRIES = Map.of(
+            "login", 3,                 // Argon2 verification, ~100 ms each
+            "createUser", 6,            // Argon2 hash of the given or generated password
+            "getOpenApi", 3,            // the whole contract, validated as a string
+            "getApiDocs", 3,
+            "getApiDocsAsset", 4,       // up to 1.5 MB of script
+            "pauseAudience", 25,        // each needs a fresh audience (see pathValue)
+            "resumeAudience", 25,
+            "deleteAudience", 25,
+            "deleteApiClient", 25,
+            "getHealth", 10);
+
+    /** One generated request. */
+    record Request(String method, String path, Map<String, String> headers, Map<String, String> query, String body) {
+        @Override
+        public String toString() {
+            return method + " " + path + (query.isEmpty() ? "" : " query=" + query) + " headers=" + headers
+                    + (body == null ? "" : " body=" + body);
+        }
+    }
+
+    /** What a negative case must get. */
+    record Expected(int status, String code, String pointer) { }
+
+    /** An operation of the contract with everything needed to generate requests for it. */
+    record Op(String id, String method, String template, Operation operation, List<Parameter> parameters,
+              Schema<?> body, boolean bodyRequired, List<SecurityRequirement> security) {
+        boolean projectScoped() {
+            return parameters.stream().anyMatch(p -> "X-Project-Id".equals(p.getName()));
+        }
+
+        boolean anonymous() {
+            return security.isEmpty() || security.stream().anyMatch(Map::isEmpty);
+        }
+
+        boolean accepts(String scheme) {
+            return security.stream().anyMatch(s -> s.containsKey(scheme));
+        }
+
+        @Override
+        public String toString() {
+            return id;
+        }
+    }
+
+    private Tenant tenant;
+    private String childOrg;        // active child: parent of new organizations, home of new projects and users
+    private String patchableOrg;    // a child whose name and status updateOrganization changes
+    private String patchableProject; // a project whose name and status updateProject changes
+    private String appId;
+    private String appClientId;
+    private String appClientSecret;
+    private String appToken;
+    private ApiClient enforced;     // secret_enforced: key and secret
+    private ApiClient keyOnly;      // secret_enforced false: the key alone is enough
+    private ApiClient rotated;      // target of rotateApiKey (revokes its other keys)
+    private ApiClient revocable;    // target of revokeApiKey (revoking twice is harmless)
+    private long completedAudience; // built once: sample and download need a completed build
+    private long editableAudience;  // target of updateAudience
+    private long refreshableAudience; // target of refreshAudience (never paused)
+    private final List<String> categoryIds = new ArrayList<>();
+    private final List<String> subcategoryIds = new ArrayList<>();
+    private final List<String> topicIds = new ArrayList<>();
+    private final List<Map<String, Object>> catalog = new ArrayList<>();
+    private final Map<String, String> cursors = new LinkedHashMap<>();
+    private SchemaArbitraries arbitraries;
+    private final AtomicInteger positives = new AtomicInteger();
+    private final AtomicInteger negatives = new AtomicInteger();
+    private final AtomicLong idempotencyKeys = new AtomicLong();
+    private long startedAt;
+
+    // ---------------------------------------------------------------------------------------------- setup
+
+    static List<Op> operations() {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        options.setResolveFully(true);
+        OpenAPI api = new OpenAPIV3Parser().read(
+                GeneratedRequestsTest.class.getClassLoader().getResource(Contract.RESOURCE).toString(), null, options);
+        List<SecurityRequirement> global = api.getSecurity() == null ? List.of() : api.getSecurity();
+        List<Op> result = new ArrayList<>();
+        api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
+            List<Parameter> parameters = new ArrayList<>();
+            if (item.getParameters() != null) {
+                parameters.addAll(item.getParameters());
+            }
+            if (op.getParameters() != null) {
+                parameters.addAll(op.getParameters());
+            }
+            Schema<?> body = null;
+            boolean required = false;
+            if (op.getRequestBody() != null && op.getRequestBody().getContent() != null) {
+                MediaType json = op.getRequestBody().getContent().get("application/json");
+                body = json == null ? null : json.getSchema();
+                required = Boolean.TRUE.equals(op.getRequestBody().getRequired());
+            }
+            result.add(new Op(op.getOperationId(), method.name(), path, op, parameters, body, required,
+                    op.getSecurity() != null ? op.getSecurity() : global));
+        }));
+        return result;
+    }
+
+    @BeforeAll
+    void createFixtures() throws Exception {
+        startedAt = System.nanoTime();
+        new UpstreamFixture(SEED, 60, LocalDate.now(ZoneOffset.UTC), 3).write(app.database(), 0);
+        tenant = tenant("Fuzz");
+        String token = tenant.token();
+        childOrg = childOrganization(token, "Fuzz child", null);
+        patchableOrg = childOrganization(token, "Fuzz patchable", null);
+        patchableProject = as(token).body(Map.of("name", "Fuzz patchable project")).post("/api/v1/projects").then()
+                .statusCode(201).extract().path("project_id");
+        JsonPath createdApp = as(token).body(Map.of("name", "Fuzz app")).post("/api/app/create").then().statusCode(201)
+                .extract().jsonPath();
+        appId = createdApp.getString("response.app_id");
+        appClientId = createdApp.getString("response.client_id");
+        appClientSecret = createdApp.getString("response.client_secret");
+        appToken = given().header("X-Delivr-Client-ID", appClientId).header("X-Delivr-Client-Secret", appClientSecret)
+                .post("/auth/issue").then().statusCode(200).extract().path("response.token");
+        enforced = apiClient(token, "Fuzz enforced", true);
+        keyOnly = apiClient(token, "Fuzz key only", false);
+        rotated = apiClient(token, "Fuzz rotated", true);
+        revocable = apiClient(token, "Fuzz revocable", true);
+
+        for (Object c : as(token).get("/taxonomy/categories").then().statusCode(200).extract().jsonPath()
+                .getList("response.category_id")) {
+            categoryIds.add((String) c);
+        }
+        for (Object c : as(token).get("/taxonomy/subcategories").then().statusCode(200).extract().jsonPath()
+                .getList("response.subcategory_id")) {
+            subcategoryIds.add((String) c);
+        }
+        for (Object c : as(token).get("/taxonomy/topics").then().statusCode(200).extract().jsonPath()
+                .getList("response.topic_id")) {
+            topicIds.add((String) c);
+        }
+        List<Map<String, Object>> fields = as(token).get("/api/v1/field-catalog").then().statusCode(200).extract()
+                .jsonPath().getList("fields");
+        catalog.addAll(fields);
+        arbitraries = new SchemaArbitraries(overrides());
+
+        completedAudience = create(tenant, Map.of("name", "Fuzz completed", "type", "intents",
+                "filter", and(rule("INTENT", "in", topicIds))));
+        await(tenant, completedAudience, "Completed");
+        // From here on no build runs (see stopBuilds): audiences stay Pending, so no state-dependent 409
+        // (audience_syncing) can race with the generated requests.
+        stopBuilds();
+        editableAudience = create(tenant, Map.of("name", "Fuzz editable", "type", "intents",
+                "filter", and(rule("INTENT", "in", topicIds))));
+        refreshableAudience = create(tenant, Map.of("name", "Fuzz refreshable", "type", "elixir",
+                "filter", and(rule("seniority_level", "in", List.of("vp")))));
+        // Real cursors: a cursor is opaque and only the server's own are valid.
+        create(tenant, Map.of("name", "Fuzz second", "type", "elixir", "filter", and(rule("seniority_level", "in", List.of("cxo")))));
+        cursors.put("listOrganizations", as(token).queryParam("limit", 1).get("/api/v1/organizations").then()
+                .statusCode(200).extract().path("next_cursor"));
+        cursors.put("listProjects", as(token).queryParam("limit", 1).get("/api/v1/projects").then()
+                .statusCode(200).extract().path("next_cursor"));
+        cursors.put("listAudiences", as(token).queryParam("limit", 1).header("X-Project-Id", project())
+                .get("/api/v1/audiences").then().statusCode(200).extract().path("next_cursor"));
+        System.out.println("GeneratedRequestsTest: seed " + SEED + " (replay with -Daudiences.fuzz.seed=" + SEED + ")");
+    }
+
+    /** Stops the build workers; the application has no public switch for that, and this test needs none running. */
+    private void stopBuilds() throws Exception {
+        java.lang.reflect.Field workers = Application.class.getDeclaredField("workers");
+        workers.setAccessible(true);
+        ((AutoCloseable) workers.get(app)).close();
+    }
+
+    @AfterAll
+    void printCounts() {
+        System.out.printf("GeneratedRequestsTest (%s, seed %d): %d positive and %d negative generated requests in %d s%n",
+                System.getProperty("audiences.test.db", "h2"), SEED, positives.get(), negatives.get(),
+                (System.nanoTime() - startedAt) / 1_000_000_000L);
+    }
+
+    private String project() {
+        return tenant.project().id().toString();
+    }
+
+    // ------------------------------------------------------------------------------------ semantic overrides
+
+    /**
+     * Property values the schema allows but the server refuses for reasons outside the schema. Keys are
+     * {@code operationId.property} or {@code property}.
+     */
+    private Map<String, Arbitrary<?>> overrides() {
+        Map<String, Arbitrary<?>> o = new LinkedHashMap<>();
+        // A filter is checked against the field catalog and the taxonomy (FilterCompiler): field names,
+        // operators per field, values per field type, known topic ids.
+        o.put("filter", Arbitraries.randomValue(this::filter));
+        // Body ids must name what the caller reaches, and an audience's must be its project's own.
+        o.put("createAudience.organization_id", Arbitraries.just(tenant.organization().id().toString()));
+        o.put("createAudience.project_id", Arbitraries.just(project()));
+        // Projects and users go into the caller's organization or an active descendant
+        // (patchableOrg may be inactive: 409 organization_inactive).
+        o.put("organization_id", Arbitraries.of(tenant.organization().id().toString(), childOrg));
+        o.put("parent_organization_id", Arbitraries.of(tenant.organization().id().toString(), childOrg));
+        // Login needs real credentials.
+        o.put("login.email", Arbitraries.just(tenant.email()));
+        o.put("login.password", Arbitraries.just(tenant.password()));
+        // HTTP header values are visible ASCII (RFC 9110; surrounding whitespace is not part of the value),
+        // and a key reused with another body is a 422: every key carries a running number.
+        o.put("Idempotency-Key", Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(240)
+                .map(k -> k + "#" + idempotencyKeys.incrementAndGet()));
+        o.put("If-None-Match", Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(60)
+                .map(s -> "\"" + s.replace("\"", "") + "\""));
+        // A range beyond the snapshot is a 416; generated ranges start at 0. Anything not of the form
+        // bytes=N-[M] is ignored (RFC 9110), so free text is valid too.
+        o.put("Range", Arbitraries.oneOf(Arbitraries.of("bytes=0-", "bytes=0-0", "bytes=0-99"),
+                Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20)));
+        o.put("If-Range", Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(40));
+        return o;
+    }
+
+    /** A filter group valid for the field catalog, with an INTENT rule on top (intents audiences need one). */
+    private Map<String, Object> filter(Random r) {
+        Map<String, Object> group = group(r, 1);
+        @SuppressWarnings("unchecked")
+        List<Object> rules = (List<Object>) group.get("rules");
+        rules.add(r.nextInt(rules.size() + 1), rule("INTENT", "in", pick(r, topicIds, 1 + r.nextInt(3))));
+        if ("and".equals(group.get("condition")) && r.nextInt(4) == 0) {
+            // intent_score only in the top-level "and" group, next to an INTENT rule.
+            rules.add(rule("intent_score", "gte", r.nextInt(101)));
+        }
+        return group;
+    }
+
+    private Map<String, Object> group(Random r, int depth) {
+        List<Object> rules = new ArrayList<>();
+        int n = 1 + r.nextInt(3);
+        for (int i = 0; i < n; i++) {
+            rules.add(depth < 4 && r.nextInt(5) == 0 ? group(r, depth + 1) : catalogRule(r));
+        }
+        Map<String, Object> group = new LinkedHashMap<>();
+        group.put("condition", r.nextBoolean() ? "and" : "or");
+        group.put("rules", rules);
+        return group;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> catalogRule(Random r) {
+        List<Map<String, Object>> usable = catalog.stream()
+                .filter(f -> !"INTENT".equals(f.get("field_key")) && !"intent_score".equals(f.get("field_key"))).toList();
+        Map<String, Object> field = usable.get(r.nextInt(usable.size()));
+        List<String> operators = (List<String>) field.get("operators");
+        String op = operators.get(r.nextInt(operators.size()));
+        List<Map<String, Object>> options = field.get("options") == null ? List.of() : (List<Map<String, Object>>) field.get("options");
+        boolean bucket = "bucket".equals(field.get("field_type"));
+        List<String> choices = options.stream().map(o -> (String) (bucket ? o.get("label") : o.get("value"))).toList();
+        Object value = switch (op) {
+            case "in", "notin" -> choices.isEmpty() ? words(r, 1 + r.nextInt(3)) : pick(r, choices, 1 + r.nextInt(Math.min(3, choices.size())));
+            case "gt", "gte", "lt", "lte" -> (long) r.nextInt(1_000_000);
+            case "between" -> {
+                long a = r.nextInt(1_000_000);
+                yield List.of(a, a + r.nextInt(1_000_000));
+            }
+            default -> { // eq, ne, contains
+                if ("boolean".equals(field.get("data_type"))) {
+                    yield r.nextBoolean();
+                }
+                yield choices.isEmpty() || "contains".equals(op) ? words(r, 1).getFirst() : choices.get(r.nextInt(choices.size()));
+            }
+        };
+        return rule((String) field.get("field_key"), op, value);
+    }
+
+    private List<String> words(Random r, int n) {
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            words.add(arbitraries.draw(SchemaArbitraries.text().ofMinLength(1).ofMaxLength(30), r));
+        }
+        return words;
+    }
+
+    private static <T> List<T> pick(Random r, List<T> from, int n) {
+        List<T> copy = new ArrayList<>(from);
+        java.util.Collections.shuffle(copy, r);
+        return List.copyOf(copy.subList(0, Math.min(n, copy.size())));
+    }
+
+    /**
+     * The value of a path parameter in a valid request: a resource that exists and is in the state the
+     * operation needs (fresh resources for operations that consume them).
+     */
+    private String pathValue(Op op, String name, Random r) {
+        String token = tenant.token();
+        return switch (op.id() + "." + name) {
+            case "deleteApiClient.client_id" -> apiClient(token, "Fuzz deleted " + r.nextInt(), true).clientId();
+            case "rotateApiKey.client_id" -> rotated.clientId();
+            case "revokeApiKey.client_id" -> revocable.clientId();
+            case "revokeApiKey.key_id" -> revocable.keyId();
+            case "getApp.app_id" -> appId;
+            case "getOrganization.organization_id" -> r.nextBoolean() ? tenant.organization().id().toString() : childOrg;
+            // Not the caller's own organization: changing its own status is a 409.
+            case "updateOrganization.organization_id" -> patchableOrg;
+            case "getProject.project_id" -> r.nextBoolean() ? project() : patchableProject;
+            // Its own project: deactivating the main one would make audience creation a 409.
+            case "updateProject.project_id" -> patchableProject;
+            case "getAudience.audience_id" -> Long.toString(r.nextBoolean() ? completedAudience : editableAudience);
+            case "updateAudience.audience_id" -> Long.toString(editableAudience);
+            case "refreshAudience.audience_id" -> Long.toString(refreshableAudience);
+            // Pausing twice, resuming an unpaused audience and reading a deleted one are 409/404: fresh ones.
+            case "pauseAudience.audience_id", "deleteAudience.audience_id" -> Long.toString(freshAudience());
+            case "resumeAudience.audience_id" -> {
+                long id = freshAudience();
+                as(token).header("X-Project-Id", project()).post("/api/v1/audiences/" + id + "/pause").then().statusCode(200);
+                yield Long.toString(id);
+            }
+            // Sample and download answer 409 before the first completed build.
+            case "getAudienceSample.audience_id", "downloadAudience.audience_id" -> Long.toString(completedAudience);
+            case "getTaxonomyCategory.category_id" -> categoryIds.get(r.nextInt(categoryIds.size()));
+            case "getTaxonomySubcategory.subcategory_id" -> subcategoryIds.get(r.nextInt(subcategoryIds.size()));
+            case "getTaxonomyTopic.topic_id" -> topicIds.get(r.nextInt(topicIds.size()));
+            // Any other well-formed name is a (documented) 404.
+            case "getApiDocsAsset.file" -> List.of("swagger-ui.css", "favicon-32x32.png", "favicon-16x16.png").get(r.nextInt(3));
+            default -> throw new IllegalStateException("No valid value for path parameter " + name + " of " + op.id()
+                    + ": add one to pathValue");
+        };
+    }
+
+    private long freshAudience() {
+        return create(tenant, Map.of("name", "Fuzz fresh", "type", "elixir",
+                "filter", and(rule("seniority_level", "in", List.of("director")))));
+    }
+
+    // --------------------------------------------------------------------------------- valid requests
+
+    /** Credentials for a valid request: one of the operation's security alternatives, chosen at random. */
+    private Map<String, String> credentials(Op op, Random r) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (op.security().isEmpty()) {
+            return headers;
+        }
+        SecurityRequirement alternative = op.security().get(r.nextInt(op.security().size()));
+        if (alternative.containsKey("bearerAuth")) {
+            headers.put("Authorization", "Bearer " + (r.nextInt(4) == 0 ? appToken : tenant.token()));
+        } else if (alternative.containsKey("apiKey") && alternative.containsKey("apiSecret")) {
+            headers.put("X-Api-Key", enforced.apiKey());
+            headers.put("X-Api-Secret", enforced.apiSecret());
+        } else if (alternative.containsKey("apiKey")) {
+            headers.put("X-Api-Key", keyOnly.apiKey());
+        } else if (alternative.containsKey("appClientId")) {
+            headers.put("X-Delivr-Client-ID", appClientId);
+            headers.put("X-Delivr-Client-Secret", appClientSecret);
+        }
+        return headers;
+    }
+
+    private Request valid(Op op, Random r) {
+        Map<String, String> headers = credentials(op, r);
+        Map<String, String> query = new LinkedHashMap<>();
+        Map<String, String> path = new LinkedHashMap<>();
+        for (Parameter p : op.parameters()) {
+            String name = p.getName();
+            if ("X-Project-Id".equals(name) || ("project_id".equals(name) && "query".equals(p.getIn()))) {
+                continue; // below: they must name the same, existing project
+            }
+            if ("path".equals(p.getIn())) {
+                path.put(name, pathValue(op, name, r));
+                continue;
+            }
+            if (!Boolean.TRUE.equals(p.getRequired()) && r.nextBoolean()) {
+                continue;
+            }
+            String value;
+            if ("cursor".equals(name)) {
+                value = cursors.get(op.id());
+                if (value == null) {
+                    continue;
+                }
+            } else {
+                value = param(arbitraries.draw(arbitraries.valid(op.id(), name, p.getSchema(), 1), r));
+            }
+            ("header".equals(p.getIn()) ? headers : query).put(name, value);
+        }
+        if (op.projectScoped()) {
+            // The project is required in the header or the query (or both, naming the same project).
+            int where = r.nextInt(3);
+            if (where != 1) {
+                headers.put("X-Project-Id", project());
+            }
+            if (where != 0) {
+                query.put("project_id", project());
+            }
+        }
+        String body = null;
+        if (op.body() != null && (op.bodyRequired() || r.nextInt(4) != 0)) {
+            body = json(arbitraries.draw(arbitraries.valid(op.id(), null, op.body(), 0), r));
+        }
+        return new Request(op.method(), expand(op.template(), path), headers, query, body);
+    }
+
+    private static String param(Object value) {
+        return value instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList()) : String.valueOf(value);
+    }
+
+    private static String expand(String template, Map<String, String> values) {
+        Matcher m = PATH_PARAM.matcher(template);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Matcher.quoteReplacement(values.get(m.group(1))));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private static String json(Object value) {
+        return MAPPER.writeValueAsString(value);
+    }
+
+    private Response send(Request request) {
+        RequestSpecification spec = given();
+        request.headers().forEach(spec::header);
+        request.query().forEach(spec::queryParam);
+        if (request.body() != null) {
+            spec.contentType("application/json").body(request.body());
+        }
+        return spec.request(request.method(), request.path());
+    }
+
+    private long opSeed(Op op, String kind) {
+        return SEED * 31 + (op.id() + "/" + kind).hashCode();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> validRequestsGetADocumented2xx() {
+        return operations().stream().map(op -> DynamicTest.dynamicTest("valid " + op.id(), () -> inJqwikSession(() -> {
+            long started = System.nanoTime();
+            Random r = new Random(opSeed(op, "valid"));
+            int tries = POSITIVE_TRIES.getOrDefault(op.id(), DEFAULT_POSITIVE);
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < tries; i++) {
+                Request request = null;
+                try {
+                    request = valid(op, r);
+                    positives.incrementAndGet();
+                    Response response = send(request);
+                    if (response.statusCode() < 200 || response.statusCode() > 299) {
+                        failures.add(describe(op, "valid", i, request, "expected a 2xx, got " + response.statusCode()
+                                + " " + response.asString()));
+                    }
+                } catch (AssertionError | RuntimeException e) {
+                    failures.add(describe(op, "valid", i, request, e.toString()));
+                }
+            }
+            log(op, "valid", tries, started);
+            report(op, tries, failures);
+        })));
+    }
+
+    /**
+     * jqwik's generators memoize in a store that exists only inside a jqwik lifecycle; a session provides one
+     * outside jqwik's engine.
+     */
+    private static void inJqwikSession(Runnable body) {
+        JqwikSession.start();
+        try {
+            body.run();
+        } finally {
+            JqwikSession.finish();
+        }
+    }
+
+    private static void log(Op op, String kind, int requests, long started) {
+        System.out.printf("  %-8s %-28s %5d requests %6d ms%n", kind, op.id(), requests, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static String describe(Op op, String kind, int index, Object request, String problem) {
+        return "[seed " + SEED + ", " + op.id() + " " + kind + " case " + index + "] " + request + "\n    -> " + problem;
+    }
+
+    private static void report(Op op, int total, List<String> failures) {
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " of " + total + " requests of " + op.id() + " failed (replay with -Daudiences.fuzz.seed="
+                    + SEED + "):\n" + String.join("\n", failures.subList(0, Math.min(8, failures.size()))));
+        }
+    }
+
+    // ------------------------------------------------------------------------------ negative requests
+
+    /** A request that breaks one constraint, and the answer it must get. */
+    record Negative(String what, Request request, Expected expected) {
+        @Override
+        public String toString() {
+            return what + ": " + request + " (expected " + expected + ")";
+        }
+    }
+
+    private List<Negative> negatives(Op op, Random r) {
+        List<Negative> cases = new ArrayList<>();
+        for (int b = 0; b < NEGATIVE_BASES; b++) {
+            Request base = valid(op, r);
+            if (b == 0 || op.body() != null) {
+                cases.addAll(parameterViolations(op, base));
+            }
+            if (op.body() != null) {
+                Object body = base.body() == null
+                        ? arbitraries.draw(arbitraries.valid(op.id(), null, op.body(), 0), r)
+                        : MAPPER.readValue(base.body(), Object.class);
+                for (SchemaViolations.Violation v : SchemaViolations.of(body, op.body())) {
+                    cases.add(new Negative("body " + v.what(), new Request(base.method(), base.path(), base.headers(),
+                            base.query(), json(v.body())), new Expected(400, "validation_failed", v.pointer())));
+                }
+            }
+            if (b < 2) {
+                cases.addAll(authViolations(op, base));
+            }
+        }
+        return cases;
+    }
+
+    /** Bad query, header and path parameters: each breaks one constraint of its schema. */
+    private List<Negative> parameterViolations(Op op, Request base) {
+        List<Negative> cases = new ArrayList<>();
+        for (Parameter p : op.parameters()) {
+            for (String bad : SchemaViolations.badParameterValues(p.getSchema(), "query".equals(p.getIn()))) {
+                String name = p.getName();
+                Map<String, String> headers = new LinkedHashMap<>(base.headers());
+                Map<String, String> query = new LinkedHashMap<>(base.query());
+                String path = base.path();
+                Expected expected = new Expected(400, "invalid_parameter", name);
+                switch (p.getIn()) {
+                    case "query" -> query.put(name, bad);
+                    case "header" -> headers.put(name, bad);
+                    case "path" -> {
+                        Map<String, String> values = new LinkedHashMap<>();
+                        String[] actual = base.path().split("/");
+                        String[] template = op.template().split("/");
+                        for (int i = 0; i < template.length; i++) {
+                            Matcher t = PATH_PARAM.matcher(template[i]);
+                            if (t.matches()) {
+                                values.put(t.group(1), actual[i]);
+                            }
+                        }
+                        values.put(name, bad);
+                        path = expand(op.template(), values);
+                        if ("getApiDocsAsset".equals(op.id())) {
+                            // Documented: any name that is not one of the page's files is a 404 (no 400 is declared).
+                            expected = new Expected(404, "not_found", null);
+                        }
+                    }
+                    default -> throw new IllegalStateException(p.getIn());
+                }
+                cases.add(new Negative(p.getIn() + " " + name + "=" + abbreviate(bad),
+                        new Request(base.method(), path, headers, query, base.body()), expected));
+            }
+        }
+        return cases;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 20) + "...(" + s.length() + " chars)" : s;
+    }
+
+    /** Missing and bad credentials: 401 for every operation that requires any. */
+    private List<Negative> authViolations(Op op, Request base) {
+        List<Negative> cases = new ArrayList<>();
+        if (op.anonymous()) {
+            return cases;
+        }
+        Expected unauthorized = new Expected(401, "unauthorized", null);
+        Map<String, String> bare = new LinkedHashMap<>(base.headers());
+        List.of("Authorization", "X-Api-Key", "X-Api-Secret", "X-Delivr-Client-ID", "X-Delivr-Client-Secret").forEach(bare::remove);
+        Function<Map<String, String>, Request> with = extra -> {
+            Map<String, String> h = new LinkedHashMap<>(bare);
+            h.putAll(extra);
+            return new Request(base.method(), base.path(), h, base.query(), base.body());
+        };
+        cases.add(new Negative("no credentials", with.apply(Map.of()), unauthorized));
+        if (op.accepts("appClientId")) {
+            cases.add(new Negative("unknown app client", with.apply(Map.of("X-Delivr-Client-ID", "client_0000000000000000",
+                    "X-Delivr-Client-Secret", appClientSecret)), unauthorized));
+            cases.add(new Negative("wrong app secret", with.apply(Map.of("X-Delivr-Client-ID", appClientId,
+                    "X-Delivr-Client-Secret", "secret_" + "0".repeat(48))), unauthorized));
+            cases.add(new Negative("app client id without secret", with.apply(Map.of("X-Delivr-Client-ID", appClientId)),
+                    unauthorized));
+            return cases;
+        }
+        if (op.accepts("bearerAuth")) {
+            String t = tenant.token();
+            cases.add(new Negative("garbage bearer", with.apply(Map.of("Authorization", "Bearer not.a.jwt")), unauthorized));
+            cases.add(new Negative("tampered bearer", with.apply(Map.of("Authorization", "Bearer " + t.substring(0, t.length() - 4)
+                    + (t.endsWith("AAAA") ? "BBBB" : "AAAA"))), unauthorized));
+            cases.add(new Negative("basic instead of bearer", with.apply(Map.of("Authorization", "Basic dXNlcjpwYXNz")),
+                    unauthorized));
+            cases.add(new Negative("empty bearer", with.apply(Map.of("Authorization", "Bearer ")), unauthorized));
+        }
+        if (op.accepts("apiKey")) {
+            cases.add(new Negative("unknown api key", with.apply(Map.of("X-Api-Key", "dlvr_" + "0".repeat(32),
+                    "X-Api-Secret", enforced.apiSecret())), unauthorized));
+            cases.add(new Negative("enforced key without secret", with.apply(Map.of("X-Api-Key", enforced.apiKey())),
+                    unauthorized));
+            cases.add(new Negative("wrong api secret", with.apply(Map.of("X-Api-Key", enforced.apiKey(),
+                    "X-Api-Secret", keyOnly.apiSecret())), unauthorized));
+        } else {
+            cases.add(new Negative("api key on a bearer-only operation", with.apply(Map.of("X-Api-Key", enforced.apiKey(),
+                    "X-Api-Secret", enforced.apiSecret())), unauthorized));
+        }
+        return cases;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> invalidRequestsGetTheExactDocumented4xx() {
+        return operations().stream().map(op -> DynamicTest.dynamicTest("invalid " + op.id(), () -> inJqwikSession(() -> {
+            long started = System.nanoTime();
+            Random r = new Random(opSeed(op, "invalid"));
+            List<Negative> cases = negatives(op, r);
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < cases.size(); i++) {
+                Negative c = cases.get(i);
+                negatives.incrementAndGet();
+                try {
+                    check(c, send(c.request()));
+                } catch (AssertionError | RuntimeException e) {
+                    failures.add(describe(op, "invalid", i, c, e.toString()));
+                }
+            }
+            log(op, "invalid", cases.size(), started);
+            report(op, cases.size(), failures);
+        })));
+    }
+
+    private static void check(Negative c, Response response) {
+        int status = response.statusCode();
+        if (status != c.expected().status()) {
+            throw new AssertionError("expected " + c.expected().status() + ", got " + status + " " + abbreviate(response.asString()));
+        }
+        String contentType = response.contentType() == null ? "" : response.contentType().toLowerCase(Locale.ROOT);
+        if (!contentType.startsWith("application/problem+json")) {
+            throw new AssertionError("expected application/problem+json, got " + contentType);
+        }
+        JsonPath problem = response.jsonPath();
+        if (problem.getInt("status") != status || !c.expected().code().equals(problem.getString("code"))
+                || problem.getString("request_id") == null || problem.getString("request_id").isEmpty()) {
+            throw new AssertionError("expected status " + status + ", code " + c.expected().code()
+                    + " and a request_id, got " + response.asString());
+        }
+        if (c.expected().pointer() != null) {
+            List<String> pointers = problem.getList("errors.pointer", String.class);
+            if (pointers == null || !pointers.contains(c.expected().pointer())) {
+                throw new AssertionError("expected errors[].pointer " + c.expected().pointer() + ", got " + response.asString());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- self checks
+
+    /** The generator sees the same operations as the server's own reading of the contract. */
+    @Test
+    void theGeneratorCoversEveryOperationOfTheContract() {
+        assertThat(operations().stream().map(Op::id).sorted().toList(),
+                equalTo(Contract.load().operations().stream().map(Contract.Operation::id).sorted().toList()));
+        assertThat(operations().size(), greaterThan(40));
+    }
+}

@@ -125,6 +125,7 @@ public final class Bench {
                         "audiences.builds.poll-interval", options.containsKey("get") ? "PT10S" : "PT0.02S",
                         "audiences.rate-limit.per-second", "100000",
                         "audiences.rate-limit.burst", "100000")))
+                .addSource(ConfigSources.create(Map.of("audiences.db.pool-size", options.getOrDefault("pool", "10"))))
                 .addSource(ConfigSources.classpath("application.yaml"))
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()

@@ -52,12 +52,14 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code bin/bench --db postgres --get [--seconds N] [--warmup N] [--rounds N] [--concurrency N] [--client raw|jdk]}:
+ * {@code bin/bench --db postgres --get [--pool N] [--seconds N] [--warmup N] [--rounds N] [--concurrency N]
+ * [--client raw|jdk]}:
  * the throughput of an authenticated {@code GET /api/v1/audiences/{id}} (with a user JWT, and with an API key pair)
  * against a bare Helidon endpoint in the same JVM that reads the same row by primary key through its own HikariCP
- * pool and plain JDBC and writes it as hand-built JSON. Both servers use the same {@code server} configuration
- * (tcp-no-delay, limits) and are driven by the same closed-loop load generator: a fixed number of keep-alive
- * connections, each sending its next request when the previous answer is read; every answer must be a 200.
+ * pool (the server's size, {@code --pool}, default 10) and plain JDBC and writes it as hand-built JSON. Both servers
+ * use the same {@code server} configuration (tcp-no-delay, limits) and are driven by the same closed-loop load
+ * generator: a fixed number of keep-alive connections, each sending its next request when the previous answer is
+ * read; every answer must be a 200.
  * Rounds alternate baseline / JWT / key and the median round is reported, to cancel drift on a shared machine.
  * <p>
  * The credential check is then timed alone, in-process: {@link CredentialService#bearer} and

@@ -60,11 +60,14 @@ import org.postgresql.copy.CopyManager;
  *     <li>with {@code --download}, a full CSV download of a broad audience through the API against the same rows
  *     read by plain JDBC (and, on PostgreSQL, {@code COPY ... TO STDOUT}), with the server's heap.</li>
  * </ul>
+ * With {@code --get} it loads no data and measures the throughput of an authenticated
+ * {@code GET /api/v1/audiences/{id}} instead ({@link GetThroughput}).
  * Figures are reported as ratios to the baseline of the same run; the machine is shared and noisy.
  */
 public final class Bench {
 
     private static final String PG_SERVER = "jdbc:postgresql://127.0.0.1:5432/";
+    private static final String OWNER_PASSWORD = "bench-password-1";
 
     private final Map<String, String> options;
     private final boolean postgres;
@@ -74,6 +77,7 @@ public final class Bench {
     private String pgDatabase;
     private Application app;
     private Principal owner;
+    private String ownerEmail;
     private Project project;
     private SyntheticData data;
 
@@ -117,16 +121,25 @@ public final class Bench {
                         "audiences.db.user", postgres ? "postgres" : "sa",
                         "audiences.db.password", postgres ? pgPassword() : "",
                         "audiences.builds.workers", "1",
-                        "audiences.builds.poll-interval", "PT0.02S",
+                        // Fast polling times builds closely; the GET benchmark wants no background queries.
+                        "audiences.builds.poll-interval", options.containsKey("get") ? "PT10S" : "PT0.02S",
                         "audiences.rate-limit.per-second", "100000",
                         "audiences.rate-limit.burst", "100000")))
+                .addSource(ConfigSources.create(Map.of("audiences.db.pool-size", options.getOrDefault("pool", "10"))))
                 .addSource(ConfigSources.classpath("application.yaml"))
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .build();
         app = Application.create(config, Clock.SYSTEM).start(config.get("server"));
         try {
+            if (options.containsKey("get")) {
+                createTenant();
+                new GetThroughput(app, config.get("server"), owner, project,
+                        app.credentials().login(ownerEmail, OWNER_PASSWORD).token(), options, dataDir).run();
+                return;
+            }
             load();
+            createTenant();
             if (reps > 0) {
                 builds();
             }
@@ -158,10 +171,15 @@ public final class Bench {
         System.out.printf("%n%s, %,d signals, %,d records, %,d profiles, loaded in %.1f s (%,.0f signals/s)%n",
                 postgres ? "PostgreSQL" : "H2", counts.signals(), counts.records(), profiles, seconds,
                 counts.signals() / seconds);
+    }
+
+    /** An organization with one project and one user, the owner of everything the benchmark creates. */
+    private void createTenant() {
         Organization org = app.database().inTransaction(tx -> app.tenancy().createTopLevel(tx, "Bench", Optional.empty()));
         project = app.database().inTransaction(tx -> app.tenancy().createProject(tx, org.id(), "Bench"));
+        ownerEmail = "bench-" + UUID.randomUUID() + "@example.com";
         CredentialService.NewUser user = app.database().inTransaction(tx -> app.credentials().createUser(tx, org.id(),
-                "bench-" + UUID.randomUUID() + "@example.com", "Bench", "User", Optional.of("bench-password-1")));
+                ownerEmail, "Bench", "User", Optional.of(OWNER_PASSWORD)));
         owner = new Principal(org.id(), Principal.Kind.USER, user.user().id());
     }
 
@@ -362,7 +380,7 @@ public final class Bench {
 
     // ----------------------------------------------------------------------------------------------- helpers
 
-    private static FilterEntry rule(String field, FilterOperator operator, Object value) {
+    static FilterEntry rule(String field, FilterOperator operator, Object value) {
         return new FilterEntry().fieldName(field).conditionRules(new ConditionRules().operator(operator).value(value));
     }
 
@@ -377,7 +395,7 @@ public final class Bench {
         return p;
     }
 
-    private static long median(long[] values) {
+    static long median(long[] values) {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];

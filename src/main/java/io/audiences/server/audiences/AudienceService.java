@@ -117,6 +117,11 @@ public final class AudienceService implements TenancyService.DeactivationListene
     }
 
     public Audience get(Principal caller, UUID projectId, long id) {
+        // One read on the hot path; on a miss, the two-step lookup says whether the project or the audience is unknown.
+        Optional<Audience> visible = store.findVisible(caller.organizationId(), projectId, id);
+        if (visible.isPresent()) {
+            return visible.get();
+        }
         tenancy.project(caller, projectId);
         return store.find(projectId, id).orElseThrow(() -> DomainException.notFound("Audience"));
     }

@@ -43,6 +43,17 @@ public final class AudienceStore {
         return find(db.client().execute(), projectId, id);
     }
 
+    /**
+     * The audience if its project belongs to {@code scope} or a descendant of it: the project check of
+     * {@code TenancyStore.findProject} and {@link #find(UUID, long)} in one round trip.
+     */
+    public Optional<Audience> findVisible(UUID scope, UUID projectId, long id) {
+        return db.client().execute().get("SELECT a.* FROM audience a JOIN project p ON p.id = a.project_id "
+                        + "JOIN organization_closure c ON c.descendant_id = p.organization_id "
+                        + "WHERE c.ancestor_id = ? AND a.project_id = ? AND a.id = ?", scope, projectId, id)
+                .map(AudienceStore::audience);
+    }
+
     /** Locks the row for the rest of the transaction, so concurrent lifecycle calls serialize. */
     public Optional<Audience> lock(DbExecute tx, UUID projectId, long id) {
         return tx.get("SELECT * FROM audience WHERE id = ? AND project_id = ? FOR UPDATE", id, projectId)

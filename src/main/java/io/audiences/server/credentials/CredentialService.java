@@ -211,18 +211,13 @@ public final class CredentialService implements Authenticator {
     @Override
     public Principal bearer(String token) {
         Principal principal = jwt.verify(token);
-        boolean subjectExists = switch (principal.kind()) {
-            case USER -> store.findUser(principal.subjectId())
-                    .filter(u -> u.organizationId().equals(principal.organizationId())).isPresent();
-            case APP -> store.findAppById(principal.subjectId())
-                    .filter(a -> a.organizationId().equals(principal.organizationId()))
-                    .filter(a -> CredentialStore.ACTIVE.equals(a.status())).isPresent();
-            case API_KEY -> false;
-        };
-        if (!subjectExists) {
-            throw DomainException.unauthenticated("The token's user or app no longer exists.");
+        // One read answers both checks (the subject, then its organization), on every request.
+        CredentialStore.Subject subject = store.findSubject(principal.kind(), principal.subjectId())
+                .filter(s -> s.organizationId().equals(principal.organizationId()) && s.active())
+                .orElseThrow(() -> DomainException.unauthenticated("The token's user or app no longer exists."));
+        if (!subject.organizationActive()) {
+            throw organizationInactive();
         }
-        requireActive(principal.organizationId());
         return principal;
     }
 
@@ -238,7 +233,9 @@ public final class CredentialService implements Authenticator {
         } else if (credential.secretEnforced()) {
             throw DomainException.unauthenticated("This API client enforces its secret: send X-Api-Secret with X-Api-Key.");
         }
-        requireActive(credential.organizationId());
+        if (!credential.organizationActive()) {
+            throw organizationInactive();
+        }
         Instant now = clock.now();
         if (credential.lastUsedAt() == null || credential.lastUsedAt().plus(LAST_USED_GRANULARITY).isBefore(now)) {
             store.touchKey(credential.keyId(), now);
@@ -248,8 +245,12 @@ public final class CredentialService implements Authenticator {
 
     private void requireActive(UUID organizationId) {
         if (!tenancy.isEffectivelyActive(organizationId)) {
-            throw new DomainException(DomainException.Kind.UNAUTHENTICATED, "organization_inactive",
-                    "The organization is inactive.");
+            throw organizationInactive();
         }
+    }
+
+    private static DomainException organizationInactive() {
+        return new DomainException(DomainException.Kind.UNAUTHENTICATED, "organization_inactive",
+                "The organization is inactive.");
     }
 }

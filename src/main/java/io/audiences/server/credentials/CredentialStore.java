@@ -6,8 +6,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import io.audiences.server.auth.Principal;
 import io.audiences.server.platform.Database;
 import io.audiences.server.platform.Timestamps;
+import io.audiences.server.tenancy.TenancyStore;
 
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
@@ -30,7 +32,14 @@ public final class CredentialStore {
 
     /** What authenticating an API key needs, in one row. */
     public record KeyCredential(UUID keyId, UUID clientId, UUID organizationId, String secretHash, String status,
-                                boolean clientDeleted, boolean secretEnforced, Instant lastUsedAt) { }
+                                boolean clientDeleted, boolean secretEnforced, Instant lastUsedAt,
+                                boolean organizationActive) { }
+
+    /**
+     * What verifying a token's subject needs, in one row: its organization, whether the subject itself is active
+     * (users always are; apps have a status) and whether its organization is effectively active.
+     */
+    public record Subject(UUID organizationId, boolean active, boolean organizationActive) { }
 
     /** A stored API key as listed. */
     public record Key(UUID id, UUID clientId, String prefix, String status, Instant createdAt, Instant lastUsedAt,
@@ -110,12 +119,31 @@ public final class CredentialStore {
 
     public Optional<KeyCredential> findKeyCredential(String keyHash) {
         return db.client().execute().get("SELECT k.id, k.client_id, k.secret_hash, k.status, k.last_used_at, "
-                + "c.organization_id, c.secret_enforced, c.deleted_at FROM api_key k JOIN api_client c ON c.id = k.client_id "
+                + "c.organization_id, c.secret_enforced, c.deleted_at, "
+                + TenancyStore.effectivelyActive("c.organization_id") + " AS org_active "
+                + "FROM api_key k JOIN api_client c ON c.id = k.client_id "
                 + "WHERE k.key_hash = ?", keyHash).map(r -> new KeyCredential(
                 r.column("id").get(UUID.class), r.column("client_id").get(UUID.class),
                 r.column("organization_id").get(UUID.class), r.column("secret_hash").get(String.class),
                 r.column("status").get(String.class), r.column("deleted_at").asOptional().isPresent(),
-                r.column("secret_enforced").get(Boolean.class), Timestamps.column(r, "last_used_at")));
+                r.column("secret_enforced").get(Boolean.class), Timestamps.column(r, "last_used_at"),
+                r.column("org_active").get(Boolean.class)));
+    }
+
+    /** The user or app a token names, read on every authenticated request (one round trip). */
+    public Optional<Subject> findSubject(Principal.Kind kind, UUID id) {
+        String sql = switch (kind) {
+            case USER -> "SELECT u.organization_id, TRUE AS active, " + TenancyStore.effectivelyActive("u.organization_id")
+                    + " AS org_active FROM app_user u WHERE u.id = ?";
+            case APP -> "SELECT a.organization_id, a.status = '" + ACTIVE + "' AS active, "
+                    + TenancyStore.effectivelyActive("a.organization_id") + " AS org_active FROM app a WHERE a.id = ?";
+            case API_KEY -> null;
+        };
+        if (sql == null) {
+            return Optional.empty();
+        }
+        return db.client().execute().get(sql, id).map(r -> new Subject(r.column("organization_id").get(UUID.class),
+                r.column("active").get(Boolean.class), r.column("org_active").get(Boolean.class)));
     }
 
     public void touchKey(UUID keyId, Instant now) {

@@ -9,9 +9,9 @@ import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
- * A generator of random values, drawn from the {@link RandomGenerator} it is given and nothing else: the same
- * seeded generator gives the same values. Only the few combinators {@link SchemaValues} and
- * {@link GeneratedRequestsTest} need; no shrinking, no generation size, no state.
+ * A generator of random values. The combinators here draw from the {@link RandomGenerator} they are given and
+ * nothing else, so the same seed gives the same values. Only the few that {@link SchemaValues} and
+ * {@link GeneratedRequestsTest} need; no shrinking, no generation size, no state of their own.
  *
  * <p>Numbers and lengths hit their bounds more often than a uniform draw would (see {@link #EDGE_ONE_IN}):
  * off-by-one errors live there.

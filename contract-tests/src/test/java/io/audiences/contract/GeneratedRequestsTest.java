@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,9 +30,6 @@ import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.sessions.JqwikSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -46,22 +44,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Requests generated from {@code openapi.yaml}, for every operation it declares: valid ones (property-based,
- * built by {@link SchemaArbitraries} from the parameter and body schemas) must get a documented 2xx, and
+ * built by {@link SchemaValues} from the parameter and body schemas) must get a documented 2xx, and
  * mutations of them that break one declared constraint (required, type, format, enum, length, range, pattern,
  * item counts, unknown properties; bad query, header and path parameters; missing or bad credentials) must
  * get the exact documented 4xx as problem+json naming what was wrong. Every response is also validated
  * against the contract by {@link ServerTestBase#given()}.
  *
- * <p><b>Why jqwik arbitraries driven from JUnit Jupiter dynamic tests, not {@code @Property}:</b> the server,
- * its database and the resources that path parameters point at are created once per class by the Jupiter
- * lifecycle of {@link ServerTestBase}; jqwik's engine has its own lifecycle and would not run those
- * {@code @BeforeAll} methods. So the generators are jqwik's ({@code Arbitrary.generator(size).next(random)}),
- * the seeding is ours: one seed ({@code -Daudiences.fuzz.seed=N}, fixed by default so CI is deterministic),
- * from which each operation derives its own {@link Random}, so the cases of one operation are the same
- * whatever else runs. jqwik's generators need a store that only its lifecycle provides, so each dynamic test
- * runs inside a {@link JqwikSession}. There is no shrinking; instead every failure prints the seed, the
- * operation, the case index and the exact request (server-assigned ids aside, the same seed generates the
- * same requests).
+ * <p><b>Generation and seeding.</b> Plain JUnit Jupiter dynamic tests: the server, its database and the
+ * resources that path parameters point at are created once per class by the Jupiter lifecycle of
+ * {@link ServerTestBase}. The values come from small in-house generators ({@link Gen}) rather than a
+ * property-testing library: jqwik, used before, asks from version 1.10 on not to be used by AI coding agents,
+ * and coding agents write these tests. One seed ({@code -Daudiences.fuzz.seed=N}, fixed by default so CI is
+ * deterministic), from which each operation derives its own {@link Random}, so the cases of one operation are
+ * the same whatever else runs. There is no shrinking; instead every failure prints the seed, the operation,
+ * the case index and the exact request (server-assigned ids aside, the same seed generates the same requests).
  *
  * <p><b>State.</b> One audience is built (sample and download need a completed build); then the build workers
  * are stopped, so every other audience stays {@code Pending} and no {@code audience_syncing} 409 can race with
@@ -150,7 +146,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
     private final List<String> topicIds = new ArrayList<>();
     private final List<Map<String, Object>> catalog = new ArrayList<>();
     private final Map<String, String> cursors = new LinkedHashMap<>();
-    private SchemaArbitraries arbitraries;
+    private SchemaValues schemaValues;
     private final AtomicInteger positives = new AtomicInteger();
     private final AtomicInteger negatives = new AtomicInteger();
     private final AtomicLong idempotencyKeys = new AtomicLong();
@@ -224,7 +220,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
         List<Map<String, Object>> fields = as(token).get("/api/v1/field-catalog").then().statusCode(200).extract()
                 .jsonPath().getList("fields");
         catalog.addAll(fields);
-        arbitraries = new SchemaArbitraries(overrides());
+        schemaValues = new SchemaValues(overrides());
 
         completedAudience = create(tenant, Map.of("name", "Fuzz completed", "type", "intents",
                 "filter", and(rule("INTENT", "in", topicIds))));
@@ -271,37 +267,36 @@ class GeneratedRequestsTest extends AudienceTestBase {
      * Property values the schema allows but the server refuses for reasons outside the schema. Keys are
      * {@code operationId.property} or {@code property}.
      */
-    private Map<String, Arbitrary<?>> overrides() {
-        Map<String, Arbitrary<?>> o = new LinkedHashMap<>();
+    private Map<String, Gen<?>> overrides() {
+        Map<String, Gen<?>> o = new LinkedHashMap<>();
         // A filter is checked against the field catalog and the taxonomy (FilterCompiler): field names,
         // operators per field, values per field type, known topic ids.
-        o.put("filter", Arbitraries.randomValue(this::filter));
+        o.put("filter", this::filter);
         // Body ids must name what the caller reaches, and an audience's must be its project's own.
-        o.put("createAudience.organization_id", Arbitraries.just(tenant.organization().id().toString()));
-        o.put("createAudience.project_id", Arbitraries.just(project()));
+        o.put("createAudience.organization_id", Gen.constant(tenant.organization().id().toString()));
+        o.put("createAudience.project_id", Gen.constant(project()));
         // Projects and users go into the caller's organization or an active descendant
         // (patchableOrg may be inactive: 409 organization_inactive).
-        o.put("organization_id", Arbitraries.of(tenant.organization().id().toString(), childOrg));
-        o.put("parent_organization_id", Arbitraries.of(tenant.organization().id().toString(), childOrg));
+        o.put("organization_id", Gen.elements(tenant.organization().id().toString(), childOrg));
+        o.put("parent_organization_id", Gen.elements(tenant.organization().id().toString(), childOrg));
         // Login needs real credentials.
-        o.put("login.email", Arbitraries.just(tenant.email()));
-        o.put("login.password", Arbitraries.just(tenant.password()));
+        o.put("login.email", Gen.constant(tenant.email()));
+        o.put("login.password", Gen.constant(tenant.password()));
         // HTTP header values are visible ASCII (RFC 9110; surrounding whitespace is not part of the value),
         // and a key reused with another body is a 422: every key carries a running number.
-        o.put("Idempotency-Key", Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(240)
-                .map(k -> k + "#" + idempotencyKeys.incrementAndGet()));
-        o.put("If-None-Match", Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(60)
-                .map(s -> "\"" + s.replace("\"", "") + "\""));
+        String visibleAscii = Gen.range('!', '~');
+        o.put("Idempotency-Key", Gen.strings(visibleAscii, 1, 240).map(k -> k + "#" + idempotencyKeys.incrementAndGet()));
+        o.put("If-None-Match", Gen.strings(visibleAscii, 1, 60).map(s -> "\"" + s.replace("\"", "") + "\""));
         // A range beyond the snapshot is a 416; generated ranges start at 0. Anything not of the form
         // bytes=N-[M] is ignored (RFC 9110), so free text is valid too.
-        o.put("Range", Arbitraries.oneOf(Arbitraries.of("bytes=0-", "bytes=0-0", "bytes=0-99"),
-                Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20)));
-        o.put("If-Range", Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(40));
+        o.put("Range", Gen.oneOf(Gen.elements("bytes=0-", "bytes=0-0", "bytes=0-99"),
+                Gen.strings(Gen.range('a', 'z'), 1, 20)));
+        o.put("If-Range", Gen.strings(visibleAscii, 1, 40));
         return o;
     }
 
     /** A filter group valid for the field catalog, with an INTENT rule on top (intents audiences need one). */
-    private Map<String, Object> filter(Random r) {
+    private Map<String, Object> filter(RandomGenerator r) {
         Map<String, Object> group = group(r, 1);
         @SuppressWarnings("unchecked")
         List<Object> rules = (List<Object>) group.get("rules");
@@ -313,7 +308,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
         return group;
     }
 
-    private Map<String, Object> group(Random r, int depth) {
+    private Map<String, Object> group(RandomGenerator r, int depth) {
         List<Object> rules = new ArrayList<>();
         int n = 1 + r.nextInt(3);
         for (int i = 0; i < n; i++) {
@@ -326,7 +321,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, Object> catalogRule(Random r) {
+    private Map<String, Object> catalogRule(RandomGenerator r) {
         List<Map<String, Object>> usable = catalog.stream()
                 .filter(f -> !"INTENT".equals(f.get("field_key")) && !"intent_score".equals(f.get("field_key"))).toList();
         Map<String, Object> field = usable.get(r.nextInt(usable.size()));
@@ -352,15 +347,15 @@ class GeneratedRequestsTest extends AudienceTestBase {
         return rule((String) field.get("field_key"), op, value);
     }
 
-    private List<String> words(Random r, int n) {
+    private List<String> words(RandomGenerator r, int n) {
         List<String> words = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            words.add(arbitraries.draw(SchemaArbitraries.text().ofMinLength(1).ofMaxLength(30), r));
+            words.add(SchemaValues.text(1, 30).next(r));
         }
         return words;
     }
 
-    private static <T> List<T> pick(Random r, List<T> from, int n) {
+    private static <T> List<T> pick(RandomGenerator r, List<T> from, int n) {
         List<T> copy = new ArrayList<>(from);
         java.util.Collections.shuffle(copy, r);
         return List.copyOf(copy.subList(0, Math.min(n, copy.size())));
@@ -457,7 +452,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
                     continue;
                 }
             } else {
-                value = param(arbitraries.draw(arbitraries.valid(op.id(), name, p.getSchema(), 1), r));
+                value = param(schemaValues.valid(op.id(), name, p.getSchema(), 1).next(r));
             }
             ("header".equals(p.getIn()) ? headers : query).put(name, value);
         }
@@ -473,7 +468,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
         }
         String body = null;
         if (op.body() != null && (op.bodyRequired() || r.nextInt(4) != 0)) {
-            body = json(arbitraries.draw(arbitraries.valid(op.id(), null, op.body(), 0), r));
+            body = json(schemaValues.valid(op.id(), null, op.body(), 0).next(r));
         }
         return new Request(op.method(), expand(op.template(), path), headers, query, body);
     }
@@ -512,7 +507,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
 
     @TestFactory
     Stream<DynamicTest> validRequestsGetADocumented2xx() {
-        return operations().stream().map(op -> DynamicTest.dynamicTest("valid " + op.id(), () -> inJqwikSession(() -> {
+        return operations().stream().map(op -> DynamicTest.dynamicTest("valid " + op.id(), () -> {
             long started = System.nanoTime();
             Random r = new Random(opSeed(op, "valid"));
             int tries = POSITIVE_TRIES.getOrDefault(op.id(), DEFAULT_POSITIVE);
@@ -533,20 +528,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
             }
             log(op, "valid", tries, started);
             report(op, tries, failures);
-        })));
-    }
-
-    /**
-     * jqwik's generators memoize in a store that exists only inside a jqwik lifecycle; a session provides one
-     * outside jqwik's engine.
-     */
-    private static void inJqwikSession(Runnable body) {
-        JqwikSession.start();
-        try {
-            body.run();
-        } finally {
-            JqwikSession.finish();
-        }
+        }));
     }
 
     private static void log(Op op, String kind, int requests, long started) {
@@ -583,7 +565,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
             }
             if (op.body() != null) {
                 Object body = base.body() == null
-                        ? arbitraries.draw(arbitraries.valid(op.id(), null, op.body(), 0), r)
+                        ? schemaValues.valid(op.id(), null, op.body(), 0).next(r)
                         : MAPPER.readValue(base.body(), Object.class);
                 for (SchemaViolations.Violation v : SchemaViolations.of(body, op.body())) {
                     cases.add(new Negative("body " + v.what(), new Request(base.method(), base.path(), base.headers(),
@@ -689,7 +671,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
 
     @TestFactory
     Stream<DynamicTest> invalidRequestsGetTheExactDocumented4xx() {
-        return operations().stream().map(op -> DynamicTest.dynamicTest("invalid " + op.id(), () -> inJqwikSession(() -> {
+        return operations().stream().map(op -> DynamicTest.dynamicTest("invalid " + op.id(), () -> {
             long started = System.nanoTime();
             Random r = new Random(opSeed(op, "invalid"));
             List<Negative> cases = negatives(op, r);
@@ -705,7 +687,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
             }
             log(op, "invalid", cases.size(), started);
             report(op, cases.size(), failures);
-        })));
+        }));
     }
 
     private static void check(Negative c, Response response) {

@@ -36,7 +36,7 @@ final class SchemaViolations {
         for (Map.Entry<String, Object> bad : badValues(schema).entrySet()) {
             out.add(new Violation(bad.getKey() + " at " + pointer, pointer, with(root, path, bad.getValue())));
         }
-        String type = SchemaArbitraries.type(schema);
+        String type = SchemaValues.type(schema);
         if ("object".equals(type) && value instanceof Map<?, ?> map) {
             Map<String, Schema> properties = schema.getProperties() == null ? Map.of() : schema.getProperties();
             List<String> required = schema.getRequired() == null ? List.of() : schema.getRequired();
@@ -91,7 +91,7 @@ final class SchemaViolations {
     /** Replacement values that break one constraint of {@code schema} each (type, enum, format, length, range, pattern). */
     static Map<String, Object> badValues(Schema<?> schema) {
         Map<String, Object> bad = new LinkedHashMap<>();
-        String type = SchemaArbitraries.type(schema);
+        String type = SchemaValues.type(schema);
         switch (type) {
             case "string" -> {
                 bad.put("number instead of string", 12345);
@@ -180,7 +180,7 @@ final class SchemaViolations {
     /** Bad values of a query, header or path parameter, as sent on the wire. */
     static List<String> badParameterValues(Schema<?> schema, boolean inQuery) {
         List<String> bad = new ArrayList<>();
-        String type = SchemaArbitraries.type(schema);
+        String type = SchemaValues.type(schema);
         switch (type) {
             case "integer" -> {
                 bad.add("ten");

@@ -149,6 +149,11 @@ public final class Application implements AutoCloseable {
         return audiences;
     }
 
+    /** The build workers of this process (stopping them leaves every audience where it is). */
+    public BuildWorkers buildWorkers() {
+        return workers;
+    }
+
     @Override
     public void close() {
         workers.close();

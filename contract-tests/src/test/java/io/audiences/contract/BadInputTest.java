@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.restassured.response.Response;
-import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,16 +58,8 @@ class BadInputTest extends ServerTestBase {
     }
 
     static List<BodyOperation> bodyOperations() {
-        List<BodyOperation> result = new ArrayList<>();
-        for (SpecOperations.Op op : SpecOperations.all()) {
-            var body = op.operation().getRequestBody();
-            MediaType json = body == null || body.getContent() == null ? null : body.getContent().get("application/json");
-            if (json != null) {
-                result.add(new BodyOperation(op.id(), op.method(), op.template(), Boolean.TRUE.equals(body.getRequired()),
-                        json.getSchema()));
-            }
-        }
-        return result;
+        return SpecOperations.all().stream().filter(op -> op.body() != null)
+                .map(op -> new BodyOperation(op.id(), op.method(), op.template(), op.bodyRequired(), op.body())).toList();
     }
 
     @Test

@@ -16,20 +16,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.audiences.server.Application;
+import io.audiences.contract.SpecOperations.Op;
 import io.audiences.server.platform.Contract;
 
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import io.swagger.v3.oas.models.OpenAPI;
-import io.swagger.v3.oas.models.Operation;
-import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
-import io.swagger.v3.parser.OpenAPIV3Parser;
-import io.swagger.v3.parser.core.models.ParseOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -105,27 +100,6 @@ class GeneratedRequestsTest extends AudienceTestBase {
     /** What a negative case must get. */
     record Expected(int status, String code, String pointer) { }
 
-    /** An operation of the contract with everything needed to generate requests for it. */
-    record Op(String id, String method, String template, Operation operation, List<Parameter> parameters,
-              Schema<?> body, boolean bodyRequired, List<SecurityRequirement> security) {
-        boolean projectScoped() {
-            return parameters.stream().anyMatch(p -> "X-Project-Id".equals(p.getName()));
-        }
-
-        boolean anonymous() {
-            return security.isEmpty() || security.stream().anyMatch(Map::isEmpty);
-        }
-
-        boolean accepts(String scheme) {
-            return security.stream().anyMatch(s -> s.containsKey(scheme));
-        }
-
-        @Override
-        public String toString() {
-            return id;
-        }
-    }
-
     private Tenant tenant;
     private String childOrg;        // active child: parent of new organizations, home of new projects and users
     private String patchableOrg;    // a child whose name and status updateOrganization changes
@@ -155,32 +129,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
     // ---------------------------------------------------------------------------------------------- setup
 
     static List<Op> operations() {
-        ParseOptions options = new ParseOptions();
-        options.setResolve(true);
-        options.setResolveFully(true);
-        OpenAPI api = new OpenAPIV3Parser().read(
-                GeneratedRequestsTest.class.getClassLoader().getResource(Contract.RESOURCE).toString(), null, options);
-        List<SecurityRequirement> global = api.getSecurity() == null ? List.of() : api.getSecurity();
-        List<Op> result = new ArrayList<>();
-        api.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
-            List<Parameter> parameters = new ArrayList<>();
-            if (item.getParameters() != null) {
-                parameters.addAll(item.getParameters());
-            }
-            if (op.getParameters() != null) {
-                parameters.addAll(op.getParameters());
-            }
-            Schema<?> body = null;
-            boolean required = false;
-            if (op.getRequestBody() != null && op.getRequestBody().getContent() != null) {
-                MediaType json = op.getRequestBody().getContent().get("application/json");
-                body = json == null ? null : json.getSchema();
-                required = Boolean.TRUE.equals(op.getRequestBody().getRequired());
-            }
-            result.add(new Op(op.getOperationId(), method.name(), path, op, parameters, body, required,
-                    op.getSecurity() != null ? op.getSecurity() : global));
-        }));
-        return result;
+        return SpecOperations.all();
     }
 
     @BeforeAll
@@ -243,11 +192,9 @@ class GeneratedRequestsTest extends AudienceTestBase {
         System.out.println("GeneratedRequestsTest: seed " + SEED + " (replay with -Daudiences.fuzz.seed=" + SEED + ")");
     }
 
-    /** Stops the build workers; the application has no public switch for that, and this test needs none running. */
-    private void stopBuilds() throws Exception {
-        java.lang.reflect.Field workers = Application.class.getDeclaredField("workers");
-        workers.setAccessible(true);
-        ((AutoCloseable) workers.get(app)).close();
+    /** No build runs while requests are generated: a rebuild would race them into 409 audience_syncing. */
+    private void stopBuilds() {
+        app.buildWorkers().close();
     }
 
     @AfterAll

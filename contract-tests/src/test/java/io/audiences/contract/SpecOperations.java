@@ -2,21 +2,42 @@ package io.audiences.contract;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.audiences.server.platform.Contract;
 
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.parameters.RequestBody;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 
 /** The operations of {@code openapi.yaml} (fully resolved), for tests that must cover every one of them. */
 final class SpecOperations {
 
-    /** One operation, with its path-level and operation-level parameters merged. */
-    record Op(String id, String method, String template, Operation operation, List<Parameter> parameters) {
+    /**
+     * One operation, with its path-level and operation-level parameters merged, its JSON request body schema (null
+     * when it takes none) and its security alternatives (the document's default when it declares none).
+     */
+    record Op(String id, String method, String template, Operation operation, List<Parameter> parameters,
+              Schema<?> body, boolean bodyRequired, List<SecurityRequirement> security) {
+
+        boolean projectScoped() {
+            return parameters.stream().anyMatch(p -> "X-Project-Id".equals(p.getName()));
+        }
+
+        boolean anonymous() {
+            return security.isEmpty() || security.stream().anyMatch(Map::isEmpty);
+        }
+
+        boolean accepts(String scheme) {
+            return security.stream().anyMatch(s -> s.containsKey(scheme));
+        }
 
         boolean documents(int status) {
             return operation.getResponses().containsKey(Integer.toString(status));
@@ -50,6 +71,7 @@ final class SpecOperations {
     }
 
     static List<Op> all() {
+        List<SecurityRequirement> global = API.getSecurity() == null ? List.of() : API.getSecurity();
         List<Op> result = new ArrayList<>();
         API.getPaths().forEach((template, item) -> item.readOperationsMap().forEach((method, op) -> {
             List<Parameter> parameters = new ArrayList<>();
@@ -59,7 +81,12 @@ final class SpecOperations {
             if (op.getParameters() != null) {
                 parameters.addAll(op.getParameters());
             }
-            result.add(new Op(op.getOperationId(), method.name(), template, op, List.copyOf(parameters)));
+            RequestBody requestBody = op.getRequestBody();
+            MediaType json = requestBody == null || requestBody.getContent() == null ? null
+                    : requestBody.getContent().get("application/json");
+            result.add(new Op(op.getOperationId(), method.name(), template, op, List.copyOf(parameters),
+                    json == null ? null : json.getSchema(), json != null && Boolean.TRUE.equals(requestBody.getRequired()),
+                    op.getSecurity() != null ? op.getSecurity() : global));
         }));
         return result;
     }

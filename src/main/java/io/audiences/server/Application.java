@@ -23,6 +23,9 @@ import io.audiences.server.credentials.AuthenticationHandler;
 import io.audiences.server.credentials.CredentialService;
 import io.audiences.server.credentials.CredentialStore;
 import io.audiences.server.credentials.UsersHandler;
+import io.audiences.server.idempotency.Idempotency;
+import io.audiences.server.idempotency.IdempotencyStore;
+import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.Contract;
 import io.audiences.server.platform.Database;
@@ -59,6 +62,7 @@ public final class Application implements AutoCloseable {
     private final AudienceService audiences;
     private final BuildWorkers workers;
     private final TaxonomyService taxonomy;
+    private final Idempotency idempotency;
     private WebServer server;
 
     private Application(Settings settings, Database db, Contract contract, Clock clock, BuildWorkers.Settings buildSettings) {
@@ -66,7 +70,8 @@ public final class Application implements AutoCloseable {
         this.db = db;
         this.contract = contract;
         this.tenancy = new TenancyService(db, new TenancyStore(db), clock);
-        JwtCodec jwt = new JwtCodec(SigningKey.resolve(settings.jwtSecret(), settings.dataDir()), settings.jwtTtl(), clock);
+        byte[] serverKey = SigningKey.resolve(settings.jwtSecret(), settings.dataDir());
+        JwtCodec jwt = new JwtCodec(serverKey, settings.jwtTtl(), clock);
         this.credentials = new CredentialService(db, new CredentialStore(db), tenancy, jwt, clock);
         this.rateLimiter = new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst());
         FilterCompiler compiler = new FilterCompiler(catalog);
@@ -77,6 +82,7 @@ public final class Application implements AutoCloseable {
         this.workers = new BuildWorkers(builds, new BuildRunner(db, builds, compiler, topics, clock), audiences::renewDue,
                 clock, buildSettings);
         this.taxonomy = new TaxonomyService(new TaxonomyStore(db));
+        this.idempotency = new Idempotency(new IdempotencyStore(db), serverKey, clock);
     }
 
     /** Opens the database and builds the capabilities, without serving HTTP yet. */
@@ -110,18 +116,19 @@ public final class Application implements AutoCloseable {
 
     void routing(HttpRouting.Builder routing) {
         HttpIo io = new HttpIo(contract);
+        IdempotentRequests posts = new IdempotentRequests(idempotency);
         routing.addFilter(new AccessFilter(contract, credentials, rateLimiter));
         ErrorMapper.register(routing);
         routing.register(contract.mountPath("System"), new SystemHandler(db, contract))
                 .register(contract.mountPath("Authentication"), new AuthenticationHandler(credentials, io))
-                .register(contract.mountPath("ApiClients"), new ApiClientsHandler(credentials, io))
-                .register(contract.mountPath("Apps"), new AppsHandler(credentials, io))
-                .register(contract.mountPath("Organizations"), new OrganizationsHandler(tenancy, io))
-                .register(contract.mountPath("Projects"), new ProjectsHandler(tenancy, io))
-                .register(contract.mountPath("Users"), new UsersHandler(credentials, io))
+                .register(contract.mountPath("ApiClients"), new ApiClientsHandler(credentials, io, posts))
+                .register(contract.mountPath("Apps"), new AppsHandler(credentials, io, posts))
+                .register(contract.mountPath("Organizations"), new OrganizationsHandler(tenancy, io, posts))
+                .register(contract.mountPath("Projects"), new ProjectsHandler(tenancy, io, posts))
+                .register(contract.mountPath("Users"), new UsersHandler(credentials, io, posts))
                 .register(contract.mountPath("FieldCatalog"), new FieldCatalogHandler(catalog))
                 .register(contract.mountPath("Audiences"), new AudiencesHandler(audiences,
-                        new ResultsService(new ResultsStore(db), settings.dataDir()), io))
+                        new ResultsService(new ResultsStore(db), settings.dataDir()), io, posts))
                 .register(contract.mountPath("Taxonomy"), new TaxonomyHandler(taxonomy));
     }
 
@@ -147,6 +154,11 @@ public final class Application implements AutoCloseable {
 
     public AudienceService audiences() {
         return audiences;
+    }
+
+    /** Idempotency keys, as every handler of a state-changing POST uses them. */
+    public Idempotency idempotency() {
+        return idempotency;
     }
 
     /** The build workers of this process (stopping them leaves every audience where it is). */

@@ -39,6 +39,7 @@ import io.audiences.server.audiences.Audience;
 import io.audiences.server.auth.Principal;
 import io.audiences.server.credentials.CredentialService;
 import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.tenancy.Organization;
 import io.audiences.server.tenancy.Project;
 import io.audiences.server.upstream.Progress;
@@ -236,8 +237,7 @@ public final class Bench {
     private long build(String name, AudienceType type, int window, FilterEntry rule) throws Exception {
         Audience created = app.audiences().create(owner, project.id(), new AudienceCreateRequest().name(name).type(type)
                         .intentWindowDays(window).filter(new FilterGroup().condition(FilterGroup.ConditionEnum.AND)
-                                .rules(List.of(rule))), Optional.empty(), "", a -> "")
-                .audience().orElseThrow();
+                                .rules(List.of(rule))), TransactionHook.none());
         while (true) {
             Audience a = app.audiences().get(owner, project.id(), created.id());
             if ("Completed".equals(a.status()) || "Failed".equals(a.status())) {
@@ -300,13 +300,13 @@ public final class Bench {
         Audience audience = app.audiences().create(owner, project.id(), new AudienceCreateRequest().name("Download")
                         .type(AudienceType.ELIXIR).filter(new FilterGroup().condition(FilterGroup.ConditionEnum.AND)
                                 .rules(List.of(rule("seniority_level", FilterOperator.NOTIN, new ArrayList<>(List.of("cxo")))))),
-                Optional.empty(), "", a -> "").audience().orElseThrow();
+                TransactionHook.none());
         Audience done = app.audiences().get(owner, project.id(), audience.id());
         while (!"Completed".equals(done.status())) {
             Thread.sleep(50);
             done = app.audiences().get(owner, project.id(), audience.id());
         }
-        CredentialService.NewClient client = app.credentials().createClient(owner, "bench", true);
+        CredentialService.NewClient client = app.credentials().createClient(owner, "bench", true, TransactionHook.none());
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/api/v1/audiences/"
                         + audience.id() + "/download?project_id=" + project.id()))

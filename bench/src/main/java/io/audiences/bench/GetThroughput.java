@@ -40,6 +40,7 @@ import io.audiences.server.auth.Principal;
 import io.audiences.server.auth.SecretHash;
 import io.audiences.server.credentials.CredentialService;
 import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.tenancy.Project;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -113,9 +114,9 @@ final class GetThroughput {
                         .type(AudienceType.ELIXIR).filter(new FilterGroup().condition(FilterGroup.ConditionEnum.AND)
                                 .rules(List.of(Bench.rule("seniority_level", FilterOperator.IN,
                                         new ArrayList<>(List.of("staff", "manager")))))),
-                Optional.empty(), "", a -> "").audience().orElseThrow();
+                TransactionHook.none());
         awaitBuild(audience.id());
-        CredentialService.NewKey key = app.credentials().createClient(owner, "bench-get", true).key();
+        CredentialService.NewKey key = app.credentials().createClient(owner, "bench-get", true, TransactionHook.none()).key();
 
         try (HikariDataSource pool = baselinePool()) {
             WebServer baseline = WebServer.builder().config(serverConfig)

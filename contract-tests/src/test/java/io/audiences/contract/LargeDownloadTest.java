@@ -27,6 +27,7 @@ import io.audiences.server.audiences.Audience;
 import io.audiences.server.auth.Principal;
 import io.audiences.server.credentials.CredentialService;
 import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.tenancy.Organization;
 import io.audiences.server.tenancy.Project;
 import io.audiences.server.upstream.Progress;
@@ -84,7 +85,7 @@ class LargeDownloadTest {
                     .type(AudienceType.ELIXIR).filter(new FilterGroup().condition(FilterGroup.ConditionEnum.AND)
                             .rules(List.of(new FilterEntry().fieldName("seniority_level").conditionRules(
                                     new ConditionRules().operator(FilterOperator.NOTIN).value(new ArrayList<>(List.of("cxo"))))))),
-                    Optional.empty(), "", a -> "").audience().orElseThrow();
+                    TransactionHook.none());
             audienceId = audience.id();
             Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
             Audience built = app.audiences().get(owner, project.id(), audienceId);

@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import io.audiences.server.auth.SecretHash;
 
+import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +32,8 @@ import static org.hamcrest.Matchers.notNullValue;
 
 /**
  * After creating API clients (and rotating), apps and users, no table of the database holds any secret or
- * password in plaintext, and app reads never return the app secret.
+ * password in plaintext, and app reads never return the app secret. Every create sends an Idempotency-Key and is
+ * replayed once, so the stored replies (which carry the secrets shown once) are in the scan too.
  */
 class NoPlaintextSecretsTest extends ServerTestBase {
 
@@ -47,21 +50,19 @@ class NoPlaintextSecretsTest extends ServerTestBase {
         secrets.put("tenant password", tenant.password());
 
         for (boolean enforced : List.of(true, false)) {
-            ApiClient client = apiClient(tenant.token(), "client " + enforced, enforced);
-            secrets.put("api_key " + enforced, client.apiKey());
-            secrets.put("api_secret " + enforced, client.apiSecret());
-            var rotated = as(tenant.token()).body(Map.of("revoke_existing", false))
-                    .post("/client/v1/" + client.clientId() + "/keys").then().statusCode(201).extract().jsonPath();
+            var client = created("/client/v1", Map.of("name", "client " + enforced, "secret_enforced", enforced));
+            secrets.put("api_key " + enforced, client.getString("api_key"));
+            secrets.put("api_secret " + enforced, client.getString("api_secret"));
+            var rotated = created("/client/v1/" + client.getString("client_id") + "/keys", Map.of("revoke_existing", false));
             secrets.put("rotated api_key " + enforced, rotated.getString("api_key"));
             secrets.put("rotated api_secret " + enforced, rotated.getString("api_secret"));
             // Use both pairs so last_used_at and anything else written on use is in the scan too.
-            withKey(client.apiKey(), client.apiSecret()).get("/api/v1/projects").then().statusCode(200);
+            withKey(client.getString("api_key"), client.getString("api_secret")).get("/api/v1/projects").then().statusCode(200);
             withKey(rotated.getString("api_key"), rotated.getString("api_secret")).get("/api/v1/projects").then()
                     .statusCode(200);
         }
 
-        var app = as(tenant.token()).body(Map.of("name", "Portal")).post("/api/app/create").then().statusCode(201)
-                .extract().jsonPath();
+        var app = created("/api/app/create", Map.of("name", "Portal"));
         appId = app.getString("response.app_id");
         clientId = app.getString("response.client_id");
         clientSecret = app.getString("response.client_secret");
@@ -71,15 +72,26 @@ class NoPlaintextSecretsTest extends ServerTestBase {
         secrets.put("second app client_secret", second.getString("response.client_secret"));
 
         String given = "given-password-" + System.nanoTime();
-        as(tenant.token()).body(Map.of("email", "given@example.com", "first_name", "Given", "last_name", "Password",
-                "password", given)).post("/api/v1/users").then().statusCode(201);
+        created("/api/v1/users", Map.of("email", "given@example.com", "first_name", "Given", "last_name", "Password",
+                "password", given));
         secrets.put("given password", given);
-        String generated = as(tenant.token()).body(Map.of("email", "generated@example.com", "first_name", "Generated",
-                "last_name", "Password")).post("/api/v1/users").then().statusCode(201).extract().path("password");
+        String generated = created("/api/v1/users", Map.of("email", "generated@example.com", "first_name", "Generated",
+                "last_name", "Password")).getString("password");
         secrets.put("generated password", generated);
         // Both passwords work, so they are really stored (as hashes).
         login("given@example.com", given);
         login("generated@example.com", generated);
+    }
+
+    /** POSTs with an Idempotency-Key, then replays it: the stored reply gives the same secrets back. */
+    private JsonPath created(String path, Map<String, Object> body) {
+        String key = UUID.randomUUID().toString();
+        String first = as(tenant.token()).header("Idempotency-Key", key).body(body).post(path).then().statusCode(201)
+                .extract().asString();
+        String replay = as(tenant.token()).header("Idempotency-Key", key).body(body).post(path).then().statusCode(201)
+                .header("Idempotent-Replayed", "true").extract().asString();
+        assertThat(replay, is(first));
+        return JsonPath.from(first);
     }
 
     /** Every value of every column of every table in the current schema, as text. */
@@ -124,7 +136,8 @@ class NoPlaintextSecretsTest extends ServerTestBase {
     void noTableHoldsAnySecretInPlaintext() throws SQLException {
         Map<String, List<String>> dump = dumpDatabase();
         assertThat(dump.keySet(), hasItems("flyway_schema_history", "organization", "app_user", "api_client", "api_key",
-                "app"));
+                "app", "idempotent_request"));
+        assertThat(dump.get("idempotent_request"), is(not(empty())));
         List<String> found = new ArrayList<>();
         for (Map.Entry<String, String> secret : secrets.entrySet()) {
             for (Map.Entry<String, List<String>> table : dump.entrySet()) {

@@ -51,6 +51,12 @@ public abstract class ServerTestBase {
     void startServer() throws IOException {
         database = TestDatabase.create();
         dataDir = Files.createTempDirectory("audiences-test");
+        Config config = serverConfig();
+        app = Application.create(config, clock()).start(config.get("server"));
+    }
+
+    /** The configuration the server runs with (a second instance on the same database and data directory uses it too). */
+    protected Config serverConfig() {
         Map<String, String> overrides = new HashMap<>(Map.of(
                 "server.port", "0",
                 "server.host", "127.0.0.1",
@@ -60,13 +66,12 @@ public abstract class ServerTestBase {
                 "audiences.db.password", database.password(),
                 "audiences.demo.enabled", "false"));
         overrides.putAll(configOverrides());
-        Config config = Config.builder()
+        return Config.builder()
                 .addSource(ConfigSources.create(overrides))
                 .addSource(ConfigSources.classpath("application.yaml"))
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .build();
-        app = Application.create(config, clock()).start(config.get("server"));
     }
 
     @AfterAll

@@ -1,13 +1,11 @@
 package io.audiences.server.audiences;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,6 +22,7 @@ import io.audiences.server.platform.Database;
 import io.audiences.server.platform.DomainException;
 import io.audiences.server.platform.Json;
 import io.audiences.server.platform.Page;
+import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.tenancy.Project;
 import io.audiences.server.tenancy.TenancyService;
 
@@ -37,7 +36,6 @@ import io.helidon.dbclient.DbExecute;
 public final class AudienceService implements TenancyService.DeactivationListener {
 
     private static final Logger LOG = Logger.getLogger(AudienceService.class.getName());
-    private static final Duration IDEMPOTENCY_TTL = Duration.ofHours(24);
 
     private final Database db;
     private final AudienceStore store;
@@ -58,11 +56,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
         this.clock = clock;
     }
 
-    /** A created audience, or the stored first response when an Idempotency-Key is replayed. */
-    public record Created(Optional<Audience> audience, Optional<String> replay) { }
-
-    public Created create(Principal caller, UUID projectId, AudienceCreateRequest req, Optional<String> idempotencyKey,
-                          String requestHash, Function<Audience, String> render) {
+    public Audience create(Principal caller, UUID projectId, AudienceCreateRequest req, TransactionHook<Audience> hook) {
         Project project = tenancy.project(caller, projectId);
         if (req.getProjectId() != null && !req.getProjectId().equals(projectId)) {
             throw DomainException.invalid("project_mismatch", "/project_id", "project_id differs from the request's project.");
@@ -88,32 +82,11 @@ public final class AudienceService implements TenancyService.DeactivationListene
                 req.getIntentWindowDays() == null ? 1 : req.getIntentWindowDays(), schedule,
                 req.getMode() == null ? "unload" : req.getMode().toString(), Audience.PENDING, null, null, null, null, 0, 0,
                 "{}", null, null, Schedules.next(schedule, now), null, null, null, 1, now, now);
-        try {
-            return db.inTransaction(tx -> {
-                if (idempotencyKey.isPresent()) {
-                    Optional<AudienceStore.Replay> replay = store.idempotentReplay(tx, caller.organizationId(), idempotencyKey.get(),
-                            now.minus(IDEMPOTENCY_TTL));
-                    if (replay.isPresent()) {
-                        if (!replay.get().requestHash().equals(requestHash)) {
-                            throw new DomainException(DomainException.Kind.UNPROCESSABLE, "idempotency_key_reused",
-                                    "This Idempotency-Key was used with a different request.");
-                        }
-                        return new Created(Optional.empty(), Optional.of(replay.get().body()));
-                    }
-                }
-                long id = store.insert(tx, draft);
-                Audience created = enqueue(tx, store.find(tx, projectId, id).orElseThrow(), now);
-                idempotencyKey.ifPresent(key -> store.saveIdempotency(tx, caller.organizationId(), key, requestHash,
-                        render.apply(created), now));
-                return new Created(Optional.of(created), Optional.empty());
-            });
-        } catch (RuntimeException e) {
-            if (idempotencyKey.isPresent() && Database.isUniqueViolation(e)) {
-                // A concurrent request with the same key won; answer with its response.
-                return create(caller, projectId, req, idempotencyKey, requestHash, render);
-            }
-            throw e;
-        }
+        return db.inTransaction(tx -> {
+            long id = store.insert(tx, draft);
+            enqueue(tx, store.find(tx, projectId, id).orElseThrow(), now);
+            return hook.apply(tx, store.find(tx, projectId, id).orElseThrow());
+        });
     }
 
     public Audience get(Principal caller, UUID projectId, long id) {
@@ -135,7 +108,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
     public Audience update(Principal caller, UUID projectId, long id, AudienceUpdateRequest req) {
         tenancy.project(caller, projectId);
         Optional<CompiledFilter> filter = Optional.ofNullable(req.getFilter()).map(this::validateFilter);
-        return mutate(projectId, id, (tx, a, now) -> {
+        return mutate(projectId, id, TransactionHook.none(), (tx, a, now) -> {
             boolean rebuild = filter.isPresent() || (req.getIntentWindowDays() != null && req.getIntentWindowDays() != a.windowDays());
             if (filter.isPresent() && "intents".equals(a.type()) && filter.get().intentRules().isEmpty()) {
                 throw DomainException.invalid("intent_rule_required", "/filter",
@@ -169,9 +142,9 @@ public final class AudienceService implements TenancyService.DeactivationListene
         });
     }
 
-    public Audience refresh(Principal caller, UUID projectId, long id) {
+    public Audience refresh(Principal caller, UUID projectId, long id, TransactionHook<Audience> hook) {
         tenancy.project(caller, projectId);
-        return mutate(projectId, id, (tx, a, now) -> {
+        return mutate(projectId, id, hook, (tx, a, now) -> {
             if (a.paused()) {
                 throw new DomainException(DomainException.Kind.CONFLICT, "audience_paused",
                         "The audience is paused (" + a.pauseReason() + "); resume it before refreshing.", List.of(),
@@ -187,9 +160,9 @@ public final class AudienceService implements TenancyService.DeactivationListene
         });
     }
 
-    public Audience pause(Principal caller, UUID projectId, long id) {
+    public Audience pause(Principal caller, UUID projectId, long id, TransactionHook<Audience> hook) {
         tenancy.project(caller, projectId);
-        return mutate(projectId, id, (tx, a, now) -> {
+        return mutate(projectId, id, hook, (tx, a, now) -> {
             if (a.paused()) {
                 throw new DomainException(DomainException.Kind.CONFLICT, "audience_already_paused",
                         "The audience is already paused.", List.of(), Map.of("pause_reason", a.pauseReason()));
@@ -198,9 +171,9 @@ public final class AudienceService implements TenancyService.DeactivationListene
         });
     }
 
-    public Audience resume(Principal caller, UUID projectId, long id) {
+    public Audience resume(Principal caller, UUID projectId, long id, TransactionHook<Audience> hook) {
         Project project = tenancy.project(caller, projectId);
-        return mutate(projectId, id, (tx, a, now) -> {
+        return mutate(projectId, id, hook, (tx, a, now) -> {
             if (!a.paused()) {
                 throw DomainException.conflict("audience_not_paused", "The audience is not paused.");
             }
@@ -279,11 +252,11 @@ public final class AudienceService implements TenancyService.DeactivationListene
         Audience apply(DbExecute tx, Audience current, Instant now);
     }
 
-    private Audience mutate(UUID projectId, long id, Mutation mutation) {
+    private Audience mutate(UUID projectId, long id, TransactionHook<Audience> hook, Mutation mutation) {
         return db.inTransaction(tx -> {
             Audience a = store.lock(tx, projectId, id).orElseThrow(() -> DomainException.notFound("Audience"));
             Audience changed = mutation.apply(tx, a, clock.now());
-            return store.find(tx, projectId, changed.id()).orElseThrow();
+            return hook.apply(tx, store.find(tx, projectId, changed.id()).orElseThrow());
         });
     }
 

@@ -13,7 +13,7 @@ import io.audiences.server.platform.Timestamps;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 
-/** All SQL of audiences and idempotency keys. Build jobs and snapshots live in the builds store. */
+/** All SQL of audiences. Build jobs and snapshots live in the builds store. */
 public final class AudienceStore {
 
     private final Database db;
@@ -114,22 +114,6 @@ public final class AudienceStore {
                 + "AND paused_at IS NULL ORDER BY renew_time FETCH FIRST " + limit + " ROWS ONLY", Timestamps.param(now))) {
             return rows.map(AudienceStore::audience).toList();
         }
-    }
-
-    /** A stored first response to an idempotent create, with the fingerprint of its request. */
-    public record Replay(String requestHash, String body) { }
-
-    /** The stored replay for an idempotency key, if any and not older than {@code notBefore}. */
-    public Optional<Replay> idempotentReplay(DbExecute tx, UUID organizationId, String key, Instant notBefore) {
-        return tx.get("SELECT request_hash, response_body FROM idempotency_key WHERE organization_id = ? AND idem_key = ? "
-                        + "AND created_at >= ?", organizationId, key, Timestamps.param(notBefore))
-                .map(r -> new Replay(r.column("request_hash").get(String.class), r.column("response_body").get(String.class)));
-    }
-
-    public void saveIdempotency(DbExecute tx, UUID organizationId, String key, String requestHash, String body, Instant now) {
-        tx.delete("DELETE FROM idempotency_key WHERE organization_id = ? AND idem_key = ?", organizationId, key);
-        tx.insert("INSERT INTO idempotency_key (organization_id, idem_key, request_hash, response_body, created_at) "
-                + "VALUES (?, ?, ?, ?, ?)", organizationId, key, requestHash, body, Timestamps.param(now));
     }
 
     static Audience audience(DbRow r) {

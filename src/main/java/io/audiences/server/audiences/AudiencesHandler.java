@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,12 +24,15 @@ import io.audiences.model.FilterGroup;
 import io.audiences.model.PauseReason;
 import io.audiences.model.RefreshSchedule;
 import io.audiences.model.SegmentationType;
-import io.audiences.server.auth.SecretHash;
+import io.audiences.server.auth.Principal;
+import io.audiences.server.idempotency.IdempotentRequests;
+import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.DomainException;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Json;
 import io.audiences.server.platform.Page;
 import io.audiences.server.platform.Timestamps;
+import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.results.AudienceContacts;
 import io.audiences.server.results.Contact;
 import io.audiences.server.results.ExportFormat;
@@ -41,7 +43,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** HTTP face of audiences: project scoping, conditional reads and idempotent creates. */
+/** HTTP face of audiences: project scoping, conditional reads and idempotent state changes. */
 public final class AudiencesHandler implements AudiencesService {
 
     private static final Logger LOG = Logger.getLogger(AudiencesHandler.class.getName());
@@ -49,37 +51,26 @@ public final class AudiencesHandler implements AudiencesService {
     private final AudienceService audiences;
     private final ResultsService results;
     private final HttpIo io;
+    private final IdempotentRequests posts;
 
-    public AudiencesHandler(AudienceService audiences, ResultsService results, HttpIo io) {
+    public AudiencesHandler(AudienceService audiences, ResultsService results, HttpIo io, IdempotentRequests posts) {
         this.audiences = audiences;
         this.results = results;
         this.io = io;
+        this.posts = posts;
     }
 
     @Override
     public void createAudience(ServerRequest req, ServerResponse res) {
         UUID project = project(req);
-        Optional<String> key = req.headers().first(HeaderNames.create("Idempotency-Key"));
-        if (key.isPresent() && (key.get().isEmpty() || key.get().length() > 255)) {
-            throw DomainException.invalid("invalid_parameter", "Idempotency-Key", "Idempotency-Key must be 1 to 255 characters.");
-        }
         AudienceCreateRequest body = io.body(req, AudienceCreateRequest.class);
-        String fingerprint = SecretHash.sha256(project + "\n" + Json.JSONB.toJson(body));
-        AudienceService.Created created = audiences.create(HttpIo.principal(req), project, body, key, fingerprint,
-                a -> Json.JSONB.toJson(dto(a)));
-        if (created.replay().isPresent()) {
-            res.header("Idempotent-Replayed", "true");
-            String replay = created.replay().get();
-            long id = Json.JSONB.fromJson(replay, io.audiences.model.Audience.class).getId();
-            res.header(HeaderNames.LOCATION, "/api/v1/audiences/" + id);
-            res.status(Status.CREATED_201);
-            res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            res.send(replay.getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        Audience audience = created.audience().orElseThrow();
-        res.header(HeaderNames.ETAG, audience.etag());
-        HttpIo.created(res, "/api/v1/audiences/" + audience.id(), dto(audience));
+        posts.respond(req, res, Optional.of(project), body,
+                hook -> audiences.create(HttpIo.principal(req), project, body, hook),
+                AudiencesHandler::created);
+    }
+
+    private static Reply created(Audience a) {
+        return Reply.json(201, dto(a)).withLocation("/api/v1/audiences/" + a.id()).withEtag(a.etag());
     }
 
     @Override
@@ -122,17 +113,34 @@ public final class AudiencesHandler implements AudiencesService {
 
     @Override
     public void refreshAudience(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, dto(audiences.refresh(HttpIo.principal(req), project(req), audienceId(req))));
+        transition(req, res, audiences::refresh);
     }
 
     @Override
     public void pauseAudience(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, dto(audiences.pause(HttpIo.principal(req), project(req), audienceId(req))));
+        transition(req, res, audiences::pause);
     }
 
     @Override
     public void resumeAudience(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, dto(audiences.resume(HttpIo.principal(req), project(req), audienceId(req))));
+        transition(req, res, audiences::resume);
+    }
+
+    /** Refresh, pause or resume of one audience: no body, answers 200 with the audience after the change. */
+    @FunctionalInterface
+    private interface Transition {
+        Audience apply(Principal caller, UUID projectId, long id, TransactionHook<Audience> hook);
+    }
+
+    private void transition(ServerRequest req, ServerResponse res, Transition transition) {
+        UUID project = project(req);
+        long id = audienceId(req);
+        posts.respond(req, res, Optional.of(project), null,
+                hook -> transition.apply(HttpIo.principal(req), project, id, hook), AudiencesHandler::changed);
+    }
+
+    private static Reply changed(Audience a) {
+        return Reply.json(200, dto(a));
     }
 
     @Override

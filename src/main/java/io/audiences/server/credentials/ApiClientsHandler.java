@@ -2,6 +2,7 @@ package io.audiences.server.credentials;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -16,6 +17,8 @@ import io.audiences.model.ApiKeyRotateRequest;
 import io.audiences.model.ApiKeyStatus;
 import io.audiences.model.ModelApiClient;
 import io.audiences.server.auth.Principal;
+import io.audiences.server.idempotency.IdempotentRequests;
+import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Timestamps;
 
@@ -28,19 +31,24 @@ public final class ApiClientsHandler implements ApiClientsService {
 
     private final CredentialService credentials;
     private final HttpIo io;
+    private final IdempotentRequests posts;
 
-    public ApiClientsHandler(CredentialService credentials, HttpIo io) {
+    public ApiClientsHandler(CredentialService credentials, HttpIo io, IdempotentRequests posts) {
         this.credentials = credentials;
         this.io = io;
+        this.posts = posts;
     }
 
     @Override
     public void createApiClient(ServerRequest req, ServerResponse res) {
         ApiClientCreateRequest body = io.body(req, ApiClientCreateRequest.class);
-        CredentialService.NewClient created = credentials.createClient(HttpIo.principal(req), body.getName(),
-                body.getSecretEnforced() == null || body.getSecretEnforced());
+        posts.respond(req, res, Optional.empty(), body, hook -> credentials.createClient(HttpIo.principal(req), body.getName(),
+                body.getSecretEnforced() == null || body.getSecretEnforced(), hook), ApiClientsHandler::created);
+    }
+
+    private static Reply created(CredentialService.NewClient created) {
         CredentialService.NewKey key = created.key();
-        HttpIo.json(res, Status.CREATED_201, new ApiClientCreated()
+        return Reply.json(201, new ApiClientCreated()
                 .clientId(created.client().id())
                 .name(created.client().name())
                 .status(ApiClientStatus.ACTIVE)
@@ -69,11 +77,15 @@ public final class ApiClientsHandler implements ApiClientsService {
 
     @Override
     public void rotateApiKey(ServerRequest req, ServerResponse res) {
-        boolean revokeExisting = io.optionalBody(req, ApiKeyRotateRequest.class)
-                .map(ApiKeyRotateRequest::getRevokeExisting).map(Boolean.TRUE::equals).orElse(true);
-        CredentialService.NewKey key = credentials.rotateKey(HttpIo.principal(req), HttpIo.pathUuid(req, "client_id"),
-                revokeExisting);
-        HttpIo.json(res, Status.CREATED_201, new ApiKeyCreated()
+        UUID clientId = HttpIo.pathUuid(req, "client_id");
+        Optional<ApiKeyRotateRequest> body = io.optionalBody(req, ApiKeyRotateRequest.class);
+        boolean revokeExisting = body.map(ApiKeyRotateRequest::getRevokeExisting).map(Boolean.TRUE::equals).orElse(true);
+        posts.respond(req, res, Optional.empty(), body.orElse(null),
+                hook -> credentials.rotateKey(HttpIo.principal(req), clientId, revokeExisting, hook), ApiClientsHandler::rotated);
+    }
+
+    private static Reply rotated(CredentialService.NewKey key) {
+        return Reply.json(201, new ApiKeyCreated()
                 .clientId(key.clientId())
                 .keyId(key.keyId())
                 .keyPrefix(key.prefix())

@@ -1,6 +1,7 @@
 package io.audiences.server.credentials;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.audiences.api.AppsService;
 import io.audiences.model.App;
@@ -14,6 +15,8 @@ import io.audiences.model.AppListBody;
 import io.audiences.model.AppListEnvelope;
 import io.audiences.model.AppSecret;
 import io.audiences.model.AppStatus;
+import io.audiences.server.idempotency.IdempotentRequests;
+import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Timestamps;
 
@@ -26,18 +29,24 @@ public final class AppsHandler implements AppsService {
 
     private final CredentialService credentials;
     private final HttpIo io;
+    private final IdempotentRequests posts;
 
-    public AppsHandler(CredentialService credentials, HttpIo io) {
+    public AppsHandler(CredentialService credentials, HttpIo io, IdempotentRequests posts) {
         this.credentials = credentials;
         this.io = io;
+        this.posts = posts;
     }
 
     @Override
     public void createApp(ServerRequest req, ServerResponse res) {
         AppCreateRequest body = io.body(req, AppCreateRequest.class);
-        CredentialService.NewApp created = credentials.createApp(HttpIo.principal(req), body.getName());
+        posts.respond(req, res, Optional.empty(), body, hook -> credentials.createApp(HttpIo.principal(req), body.getName(), hook),
+                AppsHandler::created);
+    }
+
+    private static Reply created(CredentialService.NewApp created) {
         CredentialStore.App app = created.app();
-        HttpIo.json(res, Status.CREATED_201, new AppCreatedEnvelope().response(new AppCreated()
+        return Reply.json(201, new AppCreatedEnvelope().response(new AppCreated()
                 .appId(app.id())
                 .name(app.name())
                 .status(AppStatus.ACTIVE)

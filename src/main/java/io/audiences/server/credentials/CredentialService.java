@@ -17,6 +17,7 @@ import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.Database;
 import io.audiences.server.platform.DomainException;
 import io.audiences.server.platform.Ids;
+import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.tenancy.Organization;
 import io.audiences.server.tenancy.TenancyService;
 
@@ -75,10 +76,10 @@ public final class CredentialService implements Authenticator {
     }
 
     public NewUser createUser(Principal caller, String email, String firstName, String lastName,
-                              Optional<UUID> organizationId, Optional<String> password) {
+                              Optional<UUID> organizationId, Optional<String> password, TransactionHook<NewUser> hook) {
         Organization org = tenancy.organization(caller, organizationId.orElse(caller.organizationId()));
         tenancy.requireActive(org);
-        return db.inTransaction(tx -> createUser(tx, org.id(), email, firstName, lastName, password));
+        return db.inTransaction(tx -> hook.apply(tx, createUser(tx, org.id(), email, firstName, lastName, password)));
     }
 
     /** Creates a user in a transaction of the caller's (bootstrap, demo). */
@@ -104,8 +105,8 @@ public final class CredentialService implements Authenticator {
 
     // ---- API clients and keys
 
-    public NewClient createClient(Principal caller, String name, boolean secretEnforced) {
-        return db.inTransaction(tx -> createClient(tx, caller.organizationId(), name, secretEnforced));
+    public NewClient createClient(Principal caller, String name, boolean secretEnforced, TransactionHook<NewClient> hook) {
+        return db.inTransaction(tx -> hook.apply(tx, createClient(tx, caller.organizationId(), name, secretEnforced)));
     }
 
     /** Creates an API client in a transaction of the caller's (demo). */
@@ -123,7 +124,7 @@ public final class CredentialService implements Authenticator {
         return store.listKeys(caller.organizationId());
     }
 
-    public NewKey rotateKey(Principal caller, UUID clientId, boolean revokeExisting) {
+    public NewKey rotateKey(Principal caller, UUID clientId, boolean revokeExisting, TransactionHook<NewKey> hook) {
         CredentialStore.Client client = client(caller, clientId);
         return db.inTransaction(tx -> {
             List<UUID> revoked = new ArrayList<>();
@@ -134,7 +135,7 @@ public final class CredentialService implements Authenticator {
                     revoked.add(keyId);
                 }
             }
-            return newKey(tx, client.id(), revoked);
+            return hook.apply(tx, newKey(tx, client.id(), revoked));
         });
     }
 
@@ -170,18 +171,17 @@ public final class CredentialService implements Authenticator {
 
     // ---- apps
 
-    public NewApp createApp(Principal caller, String name) {
+    public NewApp createApp(Principal caller, String name, TransactionHook<NewApp> hook) {
         String clientId = "client_" + Ids.hex(8);
         String secret = "secret_" + Ids.hex(24);
         Instant now = clock.now();
         CredentialStore.App app = new CredentialStore.App(Ids.uuid(), caller.organizationId(), name, clientId,
                 SecretHash.sha256(secret), CredentialStore.ACTIVE, now, now, Optional.empty());
         Optional<UUID> creator = caller.kind() == Principal.Kind.USER ? Optional.of(caller.subjectId()) : Optional.empty();
-        db.inTransaction(tx -> {
+        return db.inTransaction(tx -> {
             store.insertApp(tx, app, creator);
-            return null;
+            return hook.apply(tx, new NewApp(app, secret));
         });
-        return new NewApp(app, secret);
     }
 
     public List<CredentialStore.App> apps(Principal caller) {

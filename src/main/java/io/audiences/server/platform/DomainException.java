@@ -15,6 +15,9 @@ public final class DomainException extends RuntimeException {
         PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, UNAVAILABLE
     }
 
+    /** Extension whose value (seconds) {@link ErrorMapper} sends as {@code Retry-After}. */
+    public static final String RETRY_AFTER = "retry_after";
+
     /** One offending location in the request: a JSON pointer into the body, or a parameter name. */
     public record FieldError(String pointer, String detail) { }
 

@@ -85,6 +85,10 @@ public final class ErrorMapper {
         if (e.kind() == DomainException.Kind.UNAUTHENTICATED) {
             res.header("WWW-Authenticate", "Bearer, ApiKey");
         }
+        Object retryAfter = e.extensions().get(DomainException.RETRY_AFTER);
+        if (retryAfter != null) {
+            res.header(HeaderNames.RETRY_AFTER, retryAfter.toString());
+        }
         Problem problem = problem(req, status, e.code(), e.getMessage());
         if (!e.errors().isEmpty()) {
             problem.errors(e.errors().stream().map(f -> new ProblemError().pointer(f.pointer()).detail(f.detail())).toList());

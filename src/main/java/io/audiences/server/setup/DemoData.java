@@ -22,6 +22,7 @@ import io.audiences.server.audiences.AudienceService;
 import io.audiences.server.auth.Principal;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.Database;
+import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.upstream.Progress;
 import io.audiences.server.upstream.SyntheticData;
 import io.audiences.server.upstream.UpstreamWriter;
@@ -77,7 +78,7 @@ public final class DemoData {
 
     private static void create(AudienceService audiences, Principal owner, DemoTenant.Credentials demo,
                                AudienceCreateRequest request) {
-        audiences.create(owner, demo.projectId, request, Optional.empty(), "", a -> "");
+        audiences.create(owner, demo.projectId, request, TransactionHook.none());
     }
 
     private static FilterGroup group(FilterEntry rule) {

@@ -7,6 +7,8 @@ import io.audiences.model.EntityStatus;
 import io.audiences.model.OrganizationCreateRequest;
 import io.audiences.model.OrganizationList;
 import io.audiences.model.OrganizationUpdateRequest;
+import io.audiences.server.idempotency.IdempotentRequests;
+import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Page;
 import io.audiences.server.platform.Timestamps;
@@ -20,18 +22,25 @@ public final class OrganizationsHandler implements OrganizationsService {
 
     private final TenancyService tenancy;
     private final HttpIo io;
+    private final IdempotentRequests posts;
 
-    public OrganizationsHandler(TenancyService tenancy, HttpIo io) {
+    public OrganizationsHandler(TenancyService tenancy, HttpIo io, IdempotentRequests posts) {
         this.tenancy = tenancy;
         this.io = io;
+        this.posts = posts;
     }
 
     @Override
     public void createOrganization(ServerRequest req, ServerResponse res) {
         OrganizationCreateRequest body = io.body(req, OrganizationCreateRequest.class);
-        Organization org = tenancy.createOrganization(HttpIo.principal(req), body.getName(),
-                Optional.ofNullable(body.getParentOrganizationId()));
-        HttpIo.created(res, "/api/v1/organizations/" + org.id(), dto(org));
+        posts.respond(req, res, Optional.empty(), body,
+                hook -> tenancy.createOrganization(HttpIo.principal(req), body.getName(),
+                        Optional.ofNullable(body.getParentOrganizationId()), hook),
+                OrganizationsHandler::created);
+    }
+
+    private static Reply created(Organization org) {
+        return Reply.json(201, dto(org)).withLocation("/api/v1/organizations/" + org.id());
     }
 
     @Override

@@ -7,6 +7,8 @@ import io.audiences.model.EntityStatus;
 import io.audiences.model.ProjectCreateRequest;
 import io.audiences.model.ProjectList;
 import io.audiences.model.ProjectUpdateRequest;
+import io.audiences.server.idempotency.IdempotentRequests;
+import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Page;
 import io.audiences.server.platform.Timestamps;
@@ -20,18 +22,25 @@ public final class ProjectsHandler implements ProjectsService {
 
     private final TenancyService tenancy;
     private final HttpIo io;
+    private final IdempotentRequests posts;
 
-    public ProjectsHandler(TenancyService tenancy, HttpIo io) {
+    public ProjectsHandler(TenancyService tenancy, HttpIo io, IdempotentRequests posts) {
         this.tenancy = tenancy;
         this.io = io;
+        this.posts = posts;
     }
 
     @Override
     public void createProject(ServerRequest req, ServerResponse res) {
         ProjectCreateRequest body = io.body(req, ProjectCreateRequest.class);
-        Project project = tenancy.createProject(HttpIo.principal(req), body.getName(),
-                Optional.ofNullable(body.getOrganizationId()));
-        HttpIo.created(res, "/api/v1/projects/" + project.id(), dto(project));
+        posts.respond(req, res, Optional.empty(), body,
+                hook -> tenancy.createProject(HttpIo.principal(req), body.getName(), Optional.ofNullable(body.getOrganizationId()),
+                        hook),
+                ProjectsHandler::created);
+    }
+
+    private static Reply created(Project project) {
+        return Reply.json(201, dto(project)).withLocation("/api/v1/projects/" + project.id());
     }
 
     @Override

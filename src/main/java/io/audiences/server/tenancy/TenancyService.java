@@ -12,6 +12,7 @@ import io.audiences.server.platform.Database;
 import io.audiences.server.platform.DomainException;
 import io.audiences.server.platform.Ids;
 import io.audiences.server.platform.Page;
+import io.audiences.server.platform.TransactionHook;
 
 import io.helidon.dbclient.DbExecute;
 
@@ -56,15 +57,15 @@ public final class TenancyService {
         return new Organization(id, 0, name, null, enterpriseId, TenancyStore.ACTIVE, now, now);
     }
 
-    public Organization createOrganization(Principal caller, String name, Optional<UUID> parentId) {
+    public Organization createOrganization(Principal caller, String name, Optional<UUID> parentId,
+                                           TransactionHook<Organization> hook) {
         Organization parent = organization(caller, parentId.orElse(caller.organizationId()));
         requireActive(parent);
         UUID id = Ids.uuid();
-        db.inTransaction(tx -> {
+        return db.inTransaction(tx -> {
             store.insertOrganization(tx, id, name, parent.id(), parent.enterpriseId(), clock.now());
-            return null;
+            return hook.apply(tx, store.findOrganization(tx, caller.organizationId(), id).orElseThrow());
         });
-        return organization(caller, id);
     }
 
     public Organization organization(Principal caller, UUID id) {
@@ -116,11 +117,13 @@ public final class TenancyService {
         return new Project(id, 0, organizationId, name, TenancyStore.ACTIVE, now, now);
     }
 
-    public Project createProject(Principal caller, String name, Optional<UUID> organizationId) {
+    public Project createProject(Principal caller, String name, Optional<UUID> organizationId, TransactionHook<Project> hook) {
         Organization owner = organization(caller, organizationId.orElse(caller.organizationId()));
         requireActive(owner);
-        Project created = db.inTransaction(tx -> createProject(tx, owner.id(), name));
-        return project(caller, created.id());
+        return db.inTransaction(tx -> {
+            UUID id = createProject(tx, owner.id(), name).id();
+            return hook.apply(tx, store.findProject(tx, caller.organizationId(), id).orElseThrow());
+        });
     }
 
     public Project project(Principal caller, UUID id) {

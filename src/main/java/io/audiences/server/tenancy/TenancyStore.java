@@ -44,7 +44,11 @@ public final class TenancyStore {
 
     /** The organization if {@code scope} is it or one of its ancestors. */
     public Optional<Organization> findOrganization(UUID scope, UUID id) {
-        return db.client().execute().get("SELECT " + ORG_COLUMNS + " FROM organization o "
+        return findOrganization(db.client().execute(), scope, id);
+    }
+
+    public Optional<Organization> findOrganization(DbExecute exec, UUID scope, UUID id) {
+        return exec.get("SELECT " + ORG_COLUMNS + " FROM organization o "
                 + "JOIN organization_closure c ON c.descendant_id = o.id WHERE c.ancestor_id = ? AND o.id = ?", scope, id)
                 .map(TenancyStore::organization);
     }
@@ -89,7 +93,11 @@ public final class TenancyStore {
 
     /** The project if it belongs to {@code scope} or a descendant of it. */
     public Optional<Project> findProject(UUID scope, UUID id) {
-        return db.client().execute().get("SELECT " + PROJECT_COLUMNS + " FROM project p "
+        return findProject(db.client().execute(), scope, id);
+    }
+
+    public Optional<Project> findProject(DbExecute exec, UUID scope, UUID id) {
+        return exec.get("SELECT " + PROJECT_COLUMNS + " FROM project p "
                 + "JOIN organization_closure c ON c.descendant_id = p.organization_id WHERE c.ancestor_id = ? AND p.id = ?",
                 scope, id).map(TenancyStore::project);
     }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bin/lib/image-steps and bin/image-check: the container image handled as files, without a Docker daemon.
 # Needs bash, GNU tar, jq, curl; image_base also jlink (JAVA_HOME, JDK 25+) and apt-get/dpkg-deb (Debian or
 # Ubuntu); image_start needs root (a private mount namespace and chroot stand in for a container runtime).
@@ -38,10 +39,11 @@ image_base() {
   local debs deb
   debs=("$out"/libc6_*.deb)
   if [ ! -f "${debs[0]}" ]; then
-    # Debian's package as published (not the host's installed files); the version is recorded in the image.
-    (cd "$out" && apt-get download -q libc6 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+    # Debian's package as published (not the host's installed files); its version is recorded in the image.
+    # A fresh machine may have no package lists yet: then (as root) update them and try again.
+    image_fetch_libc6 "$out" || { [ "$(id -u)" = 0 ] && apt-get update -q >/dev/null && image_fetch_libc6 "$out"; } \
+      || { echo "apt-get download libc6 failed (the base is built from Debian packages)" >&2; return 1; }
     debs=("$out"/libc6_*.deb)
-    [ -f "${debs[0]}" ] || { echo "apt-get download libc6 failed (the base is built from Debian packages)" >&2; return 1; }
   fi
   deb=${debs[0]}
 
@@ -57,6 +59,7 @@ image_base() {
   printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
 
   # Reproducible: sorted names, fixed times, numeric owners; /data and nonroot's home belong to nonroot.
+  # shellcheck disable=SC2054 # the commas belong to --pax-option
   local layer="$out/layer.tar" common=(--sort=name --mtime=@0 --numeric-owner --format=posix
     --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime)
   tar "${common[@]}" --owner=0 --group=0 -C "$root" -cf "$layer" etc lib lib64 opt proc dev tmp usr \
@@ -78,6 +81,13 @@ image_base() {
   tar --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$out" -cf "$out/base.tar" manifest.json config.json layer.tar
   rm -f "$out/layer.tar" "$out/manifest.json" "$out/config.json"
   echo "Base image: $out/base.tar ($created_by)"
+}
+
+# image_fetch_libc6 DIR: downloads Debian's libc6 package into DIR; fails when none arrived.
+image_fetch_libc6() {
+  (cd "$1" || exit 1; apt-get download -q libc6 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+  local debs=("$1"/libc6_*.deb)
+  [ -f "${debs[0]}" ]
 }
 
 # image_config TAR: the image's config JSON (Entrypoint, Cmd, Env, User, ExposedPorts ...).
@@ -108,7 +118,9 @@ image_unpack() {
   while read -r layer; do
     image_layer "$tar" "$layer" | tar -x --same-owner --warning=no-unknown-keyword -C "$root"
     find "$root" -name '.wh.*' | while read -r wh; do
-      [ "$(basename "$wh")" = .wh..wh..opq ] || rm -rf "$(dirname "$wh")/$(basename "$wh" | cut -c5-)"
+      local dir name
+      dir=$(dirname "$wh") name=$(basename "$wh")
+      [ "$name" = .wh..wh..opq ] || rm -rf "${dir:?}/${name#.wh.}"
       rm -f "$wh"
     done
   done < <(image_layers "$tar")

@@ -188,12 +188,13 @@ image_free_port() {
 # image_train_aot STAGE_TAR DIR: starts the staged image (the final image less its AOT cache) with its own
 # Entrypoint, where -XX:AOTCache=PATH becomes -XX:AOTCacheOutput=/tmp/audiences.aot: the first start of the embedded
 # default (migrations, demo tenant) and a few API requests; the JVM writes the cache when it stops, and it is copied
-# to DIR/$(basename PATH). The cache belongs to that JVM and those exact jars (paths, sizes, times), which is why it
-# is recorded from the image's own files.
+# to DIR/$(basename PATH). A cache is only good for the JVM build and the class path it was recorded with, which is
+# why it is recorded from the image's own files.
 image_train_aot() {
-  local tar=$1 out=$2 config root port log argv cache
+  local tar=$1 out=$2 config root port log argv cache status=0
   config=$(image_config "$tar")
-  cache=$(jq -r '.config.Entrypoint // [] | map(select(startswith("-XX:AOTCache="))) | .[0] // "" | ltrimstr("-XX:AOTCache=")' <<<"$config")
+  cache=$(jq -r '.config.Entrypoint // [] | map(select(startswith("-XX:AOTCache="))) | .[0] // ""
+      | ltrimstr("-XX:AOTCache=")' <<<"$config")
   if [ -z "$cache" ]; then
     echo "AOT cache: none (the Entrypoint names no -XX:AOTCache=)"
     return 0
@@ -211,19 +212,29 @@ image_train_aot() {
   log="$root/tmp/training.log"
   IMAGE_ENV=("SERVER_PORT=$port" "SERVER_HOST=127.0.0.1")
   image_start "$root" "$config" "$log" "${argv[@]}"
-  local base="http://127.0.0.1:$port" credentials="$root/data/demo-credentials.json"
+  image_training_run "http://127.0.0.1:$port" "$root/data/demo-credentials.json" "$log" || status=1
+  image_stop
+  if [ "$status" = 0 ] && [ ! -s "$root/tmp/audiences.aot" ]; then
+    echo "The JVM wrote no AOT cache; its log:" >&2; cat "$log" >&2
+    status=1
+  fi
+  [ "$status" = 0 ] && cp "$root/tmp/audiences.aot" "$out/$(basename "$cache")"
+  image_remove "$root"
+  [ "$status" = 0 ] || return 1
+  echo "AOT cache: $cache ($(du -h "$out/$(basename "$cache")" | cut -f1)), recorded by the image's own JVM and jars"
+}
+
+# image_training_run BASE_URL CREDENTIALS_FILE LOG: what the AOT cache learns from: the start, then a few reads with
+# the demo tenant's API key.
+image_training_run() {
+  local base=$1 credentials=$2 log=$3 project h path
   image_wait_ready "$base/health" "$log" || return 1
   for _ in $(seq 1 600); do [ -s "$credentials" ] && break; sleep 0.1; done
-  local project h
-  project=$(jq -r .project_id "$credentials")
+  project=$(jq -r .project_id "$credentials") || return 1
   h=(-H "X-Api-Key: $(jq -r .api_key "$credentials")" -H "X-Api-Secret: $(jq -r .api_secret "$credentials")"
      -H "X-Project-Id: $project")
   for path in /openapi /api/v1/audiences "/taxonomy/topics?limit=5" /api/v1/field-catalog "/api/v1/projects/$project"; do
-    curl -fs -o /dev/null "${h[@]}" "$base$path" || { echo "Training request $path failed; log:" >&2; cat "$log" >&2; return 1; }
+    curl -fs -o /dev/null "${h[@]}" "$base$path" \
+      || { echo "Training request $path failed; log:" >&2; cat "$log" >&2; return 1; }
   done
-  image_stop
-  [ -s "$root/tmp/audiences.aot" ] || { echo "The JVM wrote no AOT cache; its log:" >&2; cat "$log" >&2; return 1; }
-  cp "$root/tmp/audiences.aot" "$out/$(basename "$cache")"
-  image_remove "$root"
-  echo "AOT cache: $cache ($(du -h "$out/$(basename "$cache")" | cut -f1)), recorded by the image's own JVM and jars"
 }

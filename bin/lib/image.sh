@@ -140,6 +140,7 @@ image_start() {
   mapfile -t env < <(jq -r '.config.Env // [] | .[]' <<<"$config")
   user=$(jq -r '.config.User // "0:0"' <<<"$config")
   [[ $user == *:* ]] || user="$user:$user"
+  : >"$log"  # exists before the background job opens it: image_wait_ready reads it at once
   # shellcheck disable=SC2016 # expanded by the inner shell
   unshare --mount sh -c '
       root=$1 user=$2 read_only=$3; shift 3
@@ -154,15 +155,22 @@ image_start() {
   IMAGE_PID=$!
 }
 
-# image_wait_ready URL LOG: waits (up to 60 s) for a 200 from URL while IMAGE_PID lives.
+# image_wait_ready PATH LOG: waits (up to 60 s) while IMAGE_PID lives for the port the server logs it listens on
+# (started with SERVER_PORT=0: the kernel picks a free one, so no other test's server can take it meanwhile), then
+# for a 200 from PATH; sets IMAGE_URL (http://127.0.0.1:PORT).
 image_wait_ready() {
-  local url=$1 log=$2
+  local path=$1 log=$2 port=""
+  IMAGE_URL=""
   for _ in $(seq 1 6000); do
-    curl -fs -o /dev/null "$url" && return 0
+    if [ -z "$port" ]; then
+      port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$log" | head -1)
+      [ -n "$port" ] && IMAGE_URL="http://127.0.0.1:$port"
+    fi
+    [ -n "$port" ] && curl -fs -o /dev/null "$IMAGE_URL$path" && return 0
     kill -0 "$IMAGE_PID" 2>/dev/null || { echo "The image's server exited; its log:" >&2; cat "$log" >&2; return 1; }
     sleep 0.01
   done
-  echo "The image's server did not answer $url within 60 s; its log:" >&2; cat "$log" >&2
+  echo "The image's server did not answer $path within 60 s; its log:" >&2; cat "$log" >&2
   return 1
 }
 
@@ -177,21 +185,13 @@ image_remove() {
   rm -rf --one-file-system "$1"
 }
 
-image_free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 20000 ))
-    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-
 # image_train_aot STAGE_TAR DIR: starts the staged image (the final image less its AOT cache) with its own
 # Entrypoint, where -XX:AOTCache=PATH becomes -XX:AOTCacheOutput=/tmp/audiences.aot: the first start of the embedded
 # default (migrations, demo tenant) and a few API requests; the JVM writes the cache when it stops, and it is copied
 # to DIR/$(basename PATH). A cache is only good for the JVM build and the class path it was recorded with, which is
 # why it is recorded from the image's own files.
 image_train_aot() {
-  local tar=$1 out=$2 config root port log argv cache status=0
+  local tar=$1 out=$2 config root log argv cache status=0
   config=$(image_config "$tar")
   cache=$(jq -r '.config.Entrypoint // [] | map(select(startswith("-XX:AOTCache="))) | .[0] // ""
       | ltrimstr("-XX:AOTCache=")' <<<"$config")
@@ -208,11 +208,10 @@ image_train_aot() {
       | sub("^-XX:AOTCache=.*"; "-XX:AOTCacheOutput=/tmp/audiences.aot")' <<<"$config")
   root=$(mktemp -d) && chmod 755 "$root"
   image_unpack "$tar" "$root"
-  port=$(image_free_port)
   log="$root/tmp/training.log"
-  IMAGE_ENV=("SERVER_PORT=$port" "SERVER_HOST=127.0.0.1")
+  IMAGE_ENV=("SERVER_PORT=0" "SERVER_HOST=127.0.0.1")
   image_start "$root" "$config" "$log" "${argv[@]}"
-  image_training_run "http://127.0.0.1:$port" "$root/data/demo-credentials.json" "$log" || status=1
+  image_training_run "$root/data/demo-credentials.json" "$log" || status=1
   image_stop
   if [ "$status" = 0 ] && [ ! -s "$root/tmp/audiences.aot" ]; then
     echo "The JVM wrote no AOT cache; its log:" >&2; cat "$log" >&2
@@ -224,17 +223,17 @@ image_train_aot() {
   echo "AOT cache: $cache ($(du -h "$out/$(basename "$cache")" | cut -f1)), recorded by the image's own JVM and jars"
 }
 
-# image_training_run BASE_URL CREDENTIALS_FILE LOG: what the AOT cache learns from: the start, then a few reads with
-# the demo tenant's API key.
+# image_training_run CREDENTIALS_FILE LOG: what the AOT cache learns from: the start, then a few reads with the demo
+# tenant's API key.
 image_training_run() {
-  local base=$1 credentials=$2 log=$3 project h path
-  image_wait_ready "$base/health" "$log" || return 1
+  local credentials=$1 log=$2 project h path
+  image_wait_ready /health "$log" || return 1
   for _ in $(seq 1 600); do [ -s "$credentials" ] && break; sleep 0.1; done
   project=$(jq -r .project_id "$credentials") || return 1
   h=(-H "X-Api-Key: $(jq -r .api_key "$credentials")" -H "X-Api-Secret: $(jq -r .api_secret "$credentials")"
      -H "X-Project-Id: $project")
   for path in /openapi /api/v1/audiences "/taxonomy/topics?limit=5" /api/v1/field-catalog "/api/v1/projects/$project"; do
-    curl -fs -o /dev/null "${h[@]}" "$base$path" \
+    curl -fs -o /dev/null "${h[@]}" "$IMAGE_URL$path" \
       || { echo "Training request $path failed; log:" >&2; cat "$log" >&2; return 1; }
   done
 }

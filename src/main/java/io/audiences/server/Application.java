@@ -190,13 +190,8 @@ public final class Application implements AutoCloseable {
         if (server != null) {
             server.stop();
         }
-        boolean buildsFinished = workers.close(deadline);
-        if (buildsFinished) {
-            db.close();
-        } else {
-            // Their connections are in use until the process ends; the handed-back builds cannot commit (fenced).
-            LOG.info("Builds still running were handed back; the database connections close with the process");
-        }
+        workers.close(deadline);
+        db.close();
         LOG.info(() -> "Stopped in " + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
 }

@@ -183,10 +183,8 @@ public final class BuildWorkers implements AutoCloseable {
      * then hands back those that did not, so a peer claims them at its next poll. Threads are never interrupted:
      * an interrupt during file I/O closes H2's file channel and loses the commit in flight; a build still running
      * after the hand-back cannot commit (its lease is fenced) and ends with the process.
-     *
-     * @return whether every build finished (false: some still run and hold their connections)
      */
-    public boolean close(long deadlineNanos) {
+    public void close(long deadlineNanos) {
         stopClaiming();
         for (Thread t : threads) {
             try {
@@ -196,7 +194,6 @@ public final class BuildWorkers implements AutoCloseable {
                 break;
             }
         }
-        boolean finished = held.isEmpty();
         held.forEach((claim, heartbeat) -> {
             heartbeat.cancel(false);
             try {
@@ -209,6 +206,5 @@ public final class BuildWorkers implements AutoCloseable {
             }
         });
         timers.shutdown();
-        return finished;
     }
 }

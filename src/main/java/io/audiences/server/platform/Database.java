@@ -7,6 +7,7 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Logger;
 
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
@@ -17,6 +18,7 @@ import io.helidon.dbclient.jdbc.JdbcConnectionPool;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
@@ -32,6 +34,7 @@ public final class Database implements AutoCloseable {
 
     /** SQLStates of a database going away: PostgreSQL's admin or crash shutdown, and "cannot connect now" (starting up). */
     private static final Set<String> GOING_AWAY = Set.of("57P01", "57P02", "57P03");
+    private static final Logger LOG = Logger.getLogger(Database.class.getName());
 
     private final HikariDataSource dataSource;
     private final DatabaseMonitor monitor;
@@ -211,10 +214,29 @@ public final class Database implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Closes the pool. Hikari would wait up to 10 s for connections still in use, trying to abort them (H2 cannot);
+     * a build handed back at shutdown, or a request the drain had to cut, may still hold one. They get a second,
+     * then the pool is left to the process exit (for H2 like a kill, which it survives: commits are on disk).
+     */
     @Override
     public void close() {
         monitor.close();
         client.close();
+        HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (pool != null && pool.getActiveConnections() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (pool != null && pool.getActiveConnections() > 0) {
+            LOG.info(() -> pool.getActiveConnections() + " connection(s) still in use: left to close with the process");
+            return;
+        }
         dataSource.close();
     }
 

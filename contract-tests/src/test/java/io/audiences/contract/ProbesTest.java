@@ -3,7 +3,6 @@ package io.audiences.contract;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -120,7 +119,7 @@ class ProbesTest extends ServerTestBase {
             }
             assertThat(app.probes().readiness().getChecks().get(2).getStatus(), is(HealthStatus.DOWN));
             assertThat(app.probes().liveness().getStatus(), is(HealthStatus.UP));
-            assertThat("new connections are refused during the drain", refused(), is(true));
+            assertThat("new connections are refused during the drain", PortProbe.refuses(app.port()), is(true));
             assertThat("still draining", closer.isAlive(), is(true));
 
             finishing.getOutputStream().write("\"}".getBytes(StandardCharsets.US_ASCII));
@@ -151,19 +150,6 @@ class ProbesTest extends ServerTestBase {
         return socket;
     }
 
-    private boolean refused() throws InterruptedException {
-        long deadline = System.nanoTime() + 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            try (Socket ignored = new Socket("127.0.0.1", app.port())) {
-                Thread.sleep(20);
-            } catch (ConnectException e) {
-                return true;
-            } catch (IOException e) {
-                Thread.sleep(20);
-            }
-        }
-        return false;
-    }
 
     private static String statusLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();

@@ -3,7 +3,6 @@ package io.audiences.contract;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -105,7 +104,7 @@ class ShutdownTest {
                     whole.readToEnd();
                     wholeAt[0] = System.nanoTime();
                 });
-                boolean refused = refused(server.port());
+                boolean refused = PortProbe.refuses(server.port());
                 boolean draining = server.alive();
                 reader.join();
                 assertThat("the process exited", server.awaitExit(Duration.ofSeconds(DRAIN_SECONDS + 20L)), is(true));
@@ -283,19 +282,6 @@ class ShutdownTest {
         return socket;
     }
 
-    private static boolean refused(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                Thread.sleep(20);
-            } catch (ConnectException e) {
-                return true;
-            } catch (IOException e) {
-                Thread.sleep(20);
-            }
-        }
-        return false;
-    }
 
     /** A 200 response with a chunked body, read chunk by chunk; {@code complete} once the last (empty) chunk arrived. */
     private static final class ChunkedBody {

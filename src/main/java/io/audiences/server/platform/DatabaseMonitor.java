@@ -15,6 +15,8 @@ import com.zaxxer.hikari.HikariDataSource;
  * Knows whether the database is reachable without anyone waiting for it: a background check every
  * {@link #INTERVAL} on a one-connection pool of its own, so a busy main pool never reads as an outage and a dead
  * database never blocks a caller. Health probes and the fail-fast gate of {@link Database} read the last result.
+ * Two failed checks in a row make an outage (one can be a connection that was slow to open on a busy machine);
+ * one good check ends it.
  */
 final class DatabaseMonitor implements AutoCloseable {
 
@@ -30,6 +32,7 @@ final class DatabaseMonitor implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("database-monitor").daemon().factory());
     private volatile State state = new State(true, null, System.nanoTime());
+    private int failuresInARow;
 
     /**
      * @param connection the main pool's settings (URL, credentials, timeouts); the monitor copies them into a pool of one
@@ -39,7 +42,8 @@ final class DatabaseMonitor implements AutoCloseable {
         connection.copyStateTo(config);
         config.setPoolName(connection.getPoolName() + "-monitor");
         config.setMaximumPoolSize(1);
-        config.setMinimumIdle(1);
+        // Hikari waits out its whole timeout even when the database refuses at once: keep a check short.
+        config.setConnectionTimeout(Math.min(500, connection.getConnectionTimeout()));
         // Created once the database has just been migrated; should it vanish right then, the first check says so.
         config.setInitializationFailTimeout(-1);
         this.pool = new HikariDataSource(config);
@@ -59,6 +63,10 @@ final class DatabaseMonitor implements AutoCloseable {
             error = rootMessage(e);
         }
         State before = state;
+        failuresInARow = error == null ? 0 : failuresInARow + 1;
+        if (error != null && failuresInARow < 2) {
+            return;
+        }
         if (error == null && !before.up()) {
             LOG.info(() -> "The database is reachable again after " + (System.nanoTime() - before.sinceNanos()) / 1_000_000
                     + " ms");

@@ -74,10 +74,6 @@ public final class Database implements AutoCloseable {
         // database that died since the monitor's last check); once the monitor sees it down, nobody waits at all.
         hikari.setConnectionTimeout(settings.dbConnectionTimeout().toMillis());
         hikari.setValidationTimeout(Math.min(1000, settings.dbConnectionTimeout().toMillis()));
-        // No idle floor: a pool that must keep idle connections retries a dead database with a back-off growing to
-        // 5 s and pays up to that once it is back; without one it connects when asked (connections stay while used),
-        // and nobody asks during an outage (the gate below), so recovery takes one connection attempt.
-        hikari.setMinimumIdle(0);
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
             MigrateResult migrated = Flyway.configure()

@@ -34,6 +34,7 @@ import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Settings;
 import io.audiences.server.results.ResultsService;
 import io.audiences.server.results.ResultsStore;
+import io.audiences.server.system.Probes;
 import io.audiences.server.system.SystemHandler;
 import io.audiences.server.taxonomy.TaxonomyHandler;
 import io.audiences.server.taxonomy.TaxonomyService;
@@ -47,7 +48,10 @@ import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
-/** The assembled server: database, capabilities and their routes. Tests start it exactly as Main does. */
+/**
+ * The assembled server: database, capabilities and their routes. Tests start it exactly as Main does.
+ * {@link #close()} is the graceful shutdown Main runs on SIGTERM.
+ */
 public final class Application implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Application.class.getName());
@@ -63,9 +67,12 @@ public final class Application implements AutoCloseable {
     private final BuildWorkers workers;
     private final TaxonomyService taxonomy;
     private final Idempotency idempotency;
+    private final Probes probes;
     private WebServer server;
+    private boolean closed;
 
-    private Application(Settings settings, Database db, Contract contract, Clock clock, BuildWorkers.Settings buildSettings) {
+    private Application(Settings settings, Database db, Contract contract, Clock clock, BuildWorkers.Settings buildSettings,
+                        Duration snapshotHold) {
         this.settings = settings;
         this.db = db;
         this.contract = contract;
@@ -79,10 +86,11 @@ public final class Application implements AutoCloseable {
         BuildStore builds = new BuildStore(db);
         this.audiences = new AudienceService(db, new AudienceStore(db), builds, tenancy, compiler, topics, clock);
         tenancy.onDeactivation(audiences);
-        this.workers = new BuildWorkers(builds, new BuildRunner(db, builds, compiler, topics, clock), audiences::renewDue,
-                clock, buildSettings);
+        this.workers = new BuildWorkers(builds, new BuildRunner(db, builds, compiler, topics, clock, snapshotHold),
+                audiences::renewDue, clock, buildSettings);
         this.taxonomy = new TaxonomyService(new TaxonomyStore(db));
         this.idempotency = new Idempotency(new IdempotencyStore(db), serverKey, clock);
+        this.probes = new Probes(db);
     }
 
     /** Opens the database and builds the capabilities, without serving HTTP yet. */
@@ -95,13 +103,18 @@ public final class Application implements AutoCloseable {
                 b.get("poll-interval").as(Duration.class).orElse(Duration.ofSeconds(1)),
                 b.get("lease").as(Duration.class).orElse(Duration.ofSeconds(30)),
                 b.get("schedule-interval").as(Duration.class).orElse(Duration.ofSeconds(30)));
-        return new Application(settings, db, contract, clock, buildSettings);
+        return new Application(settings, db, contract, clock, buildSettings,
+                b.get("test-snapshot-hold").as(Duration.class).orElse(Duration.ZERO));
     }
 
     /** Starts the web server; returns once it accepts connections. */
     public Application start(Config serverConfig) {
         server = WebServer.builder()
                 .config(serverConfig)
+                // close() stops the server itself, after readiness went down and before the database closes.
+                .shutdownHook(false)
+                // How long stop() lets in-flight requests finish before it closes their connections.
+                .shutdownGracePeriod(settings.drainPeriod())
                 .directHandlers(ErrorMapper.directHandlers())
                 .routing(this::routing)
                 .build()
@@ -119,7 +132,7 @@ public final class Application implements AutoCloseable {
         IdempotentRequests posts = new IdempotentRequests(idempotency);
         routing.addFilter(new AccessFilter(contract, credentials, rateLimiter));
         ErrorMapper.register(routing);
-        routing.register(contract.mountPath("System"), new SystemHandler(db, contract))
+        routing.register(contract.mountPath("System"), new SystemHandler(db, probes, contract))
                 .register(contract.mountPath("Authentication"), new AuthenticationHandler(credentials, io))
                 .register(contract.mountPath("ApiClients"), new ApiClientsHandler(credentials, io, posts))
                 .register(contract.mountPath("Apps"), new AppsHandler(credentials, io, posts))
@@ -166,12 +179,31 @@ public final class Application implements AutoCloseable {
         return workers;
     }
 
+    public Probes probes() {
+        return probes;
+    }
+
+    /**
+     * Shuts down gracefully within the drain period ({@code audiences.shutdown.drain-period}): readiness goes down,
+     * build workers stop claiming, the server stops accepting connections and lets in-flight requests finish
+     * (closing those still running at the end of the period), running builds get the rest of the period and are
+     * then handed back for a peer to claim, and the database closes. Threads are never interrupted mid-build.
+     */
     @Override
-    public void close() {
-        workers.close();
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long started = System.nanoTime();
+        long deadline = started + settings.drainPeriod().toNanos();
+        probes.shuttingDown();
+        workers.stopClaiming();
         if (server != null) {
             server.stop();
         }
+        workers.close(deadline);
         db.close();
+        LOG.info(() -> "Stopped in " + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
 }

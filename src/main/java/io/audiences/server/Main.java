@@ -33,7 +33,8 @@ public final class Main {
         }
         long started = System.nanoTime();
         Application app = Application.create(config, Clock.SYSTEM).start(config.get("server"));
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close));
+        // SIGTERM: the graceful shutdown (readiness down, drain, builds handed back); see Application.close.
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "shutdown"));
         if (app.settings().embedded() && app.settings().demo()) {
             DemoTenant.Credentials demo = DemoTenant.ensure(app.database(), app.tenancy(), app.credentials(),
                     app.settings().dataDir());

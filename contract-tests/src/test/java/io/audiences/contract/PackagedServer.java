@@ -33,13 +33,15 @@ final class PackagedServer implements AutoCloseable {
     private static final Path JAR = Path.of("..", "src", "target", "audiences-server.jar");
 
     private final TestDatabase database;
+    private final boolean ownsDatabase;
     private final Path dataDir;
     private final String dbUrl;
     private Process process;
     private int port;
 
-    private PackagedServer(TestDatabase database, Path dataDir, String dbUrl) {
+    private PackagedServer(TestDatabase database, boolean ownsDatabase, Path dataDir, String dbUrl) {
         this.database = database;
+        this.ownsDatabase = ownsDatabase;
         this.dataDir = dataDir;
         this.dbUrl = dbUrl;
     }
@@ -47,10 +49,18 @@ final class PackagedServer implements AutoCloseable {
     static PackagedServer create(String name) throws IOException {
         TestDatabase database = TestDatabase.create();
         Path dataDir = Files.createTempDirectory("audiences-" + name);
-        // H2 must be a file the child process can open once this JVM has closed it.
+        // H2 must be a file the child process can open once this JVM has closed it; the options are the default URL's.
         String url = TestDatabase.postgres() ? database.url() : "jdbc:h2:file:" + dataDir.resolve("audiences").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
-        return new PackagedServer(database, dataDir, url);
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        return new PackagedServer(database, true, dataDir, url);
+    }
+
+    /** A second instance on the same database (PostgreSQL only: an H2 file opens in one process at a time). */
+    PackagedServer sibling(String name) throws IOException {
+        if (!TestDatabase.postgres()) {
+            throw new IllegalStateException("an H2 file database cannot be shared by two processes");
+        }
+        return new PackagedServer(database, false, Files.createTempDirectory("audiences-" + name), dbUrl);
     }
 
     /** Configuration for an in-process Application on the same database and data directory. */
@@ -72,6 +82,11 @@ final class PackagedServer implements AutoCloseable {
 
     /** Starts the jar with these JVM options and waits until /health answers 200. */
     void start(String... jvmOptions) throws IOException, InterruptedException {
+        start(Map.of(), jvmOptions);
+    }
+
+    /** Starts the jar with these extra environment variables and JVM options and waits until /health answers 200. */
+    void start(Map<String, String> environment, String... jvmOptions) throws IOException, InterruptedException {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
@@ -82,6 +97,7 @@ final class PackagedServer implements AutoCloseable {
                 .redirectOutput(dataDir.resolve("server-" + System.nanoTime() + ".log").toFile());
         pb.environment().putAll(Map.of("SERVER_PORT", Integer.toString(port), "AUDIENCES_DATA_DIR", dataDir.toString(),
                 "AUDIENCES_DB_URL", dbUrl, "AUDIENCES_DB_USER", database.user(), "AUDIENCES_DB_PASSWORD", database.password()));
+        pb.environment().putAll(environment);
         process = pb.start();
         HttpClient http = HttpClient.newHttpClient();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
@@ -121,6 +137,16 @@ final class PackagedServer implements AutoCloseable {
         process.waitFor();
     }
 
+    /** Sends SIGTERM and returns at once. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** Waits up to {@code timeout} for the process to exit; whether it did. */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     TestDatabase database() {
         return database;
     }
@@ -148,7 +174,9 @@ final class PackagedServer implements AutoCloseable {
             process.destroyForcibly();
             process.onExit().join();
         }
-        database.close();
+        if (ownsDatabase) {
+            database.close();
+        }
         TestFiles.deleteRecursively(dataDir);
     }
 }

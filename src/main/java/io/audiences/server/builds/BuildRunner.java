@@ -1,5 +1,6 @@
 package io.audiences.server.builds;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import io.helidon.dbclient.DbRow;
 /**
  * Runs one claimed build: evaluates the audience's filter over the window ending at the newest landed day,
  * writes the member snapshot and swaps it in, all in one transaction, so a crash exposes nothing partial.
+ * A build the database failed under (see {@link Database#isUnavailable}) is not marked failed: the exception
+ * goes to {@link BuildWorkers}, which hands the build back once the database answers again.
  */
 public final class BuildRunner {
 
@@ -31,13 +34,20 @@ public final class BuildRunner {
     private final FilterCompiler compiler;
     private final TopicDirectory topics;
     private final Clock clock;
+    private final Duration snapshotHold;
 
-    public BuildRunner(Database db, BuildStore store, FilterCompiler compiler, TopicDirectory topics, Clock clock) {
+    /**
+     * @param snapshotHold for tests only (zero otherwise): how long each build keeps its snapshot transaction open
+     *                     before it commits, standing for a build too large to finish during a shutdown or an outage
+     */
+    public BuildRunner(Database db, BuildStore store, FilterCompiler compiler, TopicDirectory topics, Clock clock,
+                       Duration snapshotHold) {
         this.db = db;
         this.store = store;
         this.compiler = compiler;
         this.topics = topics;
         this.clock = clock;
+        this.snapshotHold = snapshotHold;
     }
 
     /** What the build needs from its audience. */
@@ -65,6 +75,7 @@ public final class BuildRunner {
             db.inTransaction(tx -> {
                 store.writeMembers(tx, claim.buildId(), filter, perRule, from, through.isPresent() ? to : LocalDate.EPOCH.minusDays(1));
                 BuildStore.Counts counts = store.counts(tx, claim.buildId(), through.orElse(null), spec.get().windowDays());
+                hold();
                 if (!store.complete(tx, claim, counts, through.orElse(null), !spec.get().preview(), clock.now())) {
                     throw new Stale();
                 }
@@ -75,8 +86,23 @@ public final class BuildRunner {
         } catch (DomainException e) {
             store.fail(claim, "The filter is no longer valid: " + e.errors(), clock.now());
         } catch (RuntimeException e) {
+            if (Database.isUnavailable(e)) {
+                throw e;
+            }
             LOG.log(Level.WARNING, "build " + claim.buildId() + " failed", e);
             store.fail(claim, "The build failed: " + e.getClass().getSimpleName(), clock.now());
+        }
+    }
+
+    private void hold() {
+        if (snapshotHold.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(snapshotHold);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while holding the snapshot transaction", e);
         }
     }
 

@@ -209,12 +209,36 @@ public final class BuildStore {
         return true;
     }
 
-    /** Ends a build that lost the race to a newer one or whose audience is gone. */
+    /**
+     * Ends a build that lost the race to a newer one or whose audience is gone. Its members are dropped only
+     * while this claim still holds the build: after a lease was handed back or taken over, they belong to the
+     * attempt that holds it now.
+     */
     public void supersede(Claim claim, Instant now) {
         db.inTransaction(tx -> {
-            fenced(tx, claim, SUPERSEDED, null, null, now);
-            tx.delete("DELETE FROM audience_member WHERE build_id = ?", claim.buildId());
+            if (fenced(tx, claim, SUPERSEDED, null, null, now)) {
+                tx.delete("DELETE FROM audience_member WHERE build_id = ?", claim.buildId());
+            }
             return null;
+        });
+    }
+
+    /**
+     * Hands an unfinished build back (its process shuts down, or the database went away under it): {@code Pending}
+     * again with the lease cleared, so any worker claims it on its next poll, and the attempt not counted, as the
+     * build itself did not fail. False when this claim no longer held the build (it completed, or was taken over).
+     * The caller's attempt must be over or abandoned: a later claim of the same build may carry the same attempt number.
+     */
+    public boolean release(Claim claim, Instant now) {
+        return db.inTransaction(tx -> {
+            boolean held = tx.update("UPDATE audience_build SET status = ?, attempts = attempts - 1, lease_owner = NULL, "
+                            + "lease_until = NULL, started_at = NULL WHERE id = ? AND lease_owner = ? AND attempts = ? "
+                            + "AND status IN (?, ?)", PENDING, claim.buildId(), claim.owner(), claim.attempt(),
+                    PROCESSING, SYNCING) == 1;
+            if (held) {
+                setAudienceStatus(tx, claim.audienceId(), claim.buildId(), PENDING, null, now);
+            }
+            return held;
         });
     }
 

@@ -3,7 +3,9 @@ package io.audiences.server.builds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -12,12 +14,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.Database;
 import io.audiences.server.platform.Ids;
 
 /**
  * Build workers of this process. Several processes may run them against one database: claims use
  * {@code FOR UPDATE SKIP LOCKED} with a lease that a heartbeat extends, and a lease left by a dead
- * process runs out and the build is claimed again.
+ * process runs out and the build is claimed again. A build this process cannot finish, because it shuts down
+ * or because the database went away under it, is handed back ({@link BuildStore#release}) so another worker
+ * claims it at its next poll instead of waiting for the lease to run out.
  */
 public final class BuildWorkers implements AutoCloseable {
 
@@ -31,8 +36,11 @@ public final class BuildWorkers implements AutoCloseable {
     private final Settings settings;
     private final String owner = "worker-" + Ids.hex(6);
     private final List<Thread> threads = new ArrayList<>();
+    /** The builds this process holds, with their heartbeats. */
+    private final Map<BuildStore.Claim, ScheduledFuture<?>> held = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("build-timers").daemon().factory());
+    private volatile ScheduledFuture<?> renewal;
     private volatile boolean running = true;
 
     /** How builds are run. */
@@ -53,14 +61,14 @@ public final class BuildWorkers implements AutoCloseable {
         for (int i = 0; i < settings.workers(); i++) {
             threads.add(Thread.ofVirtual().name(owner + "-" + i).start(this::loop));
         }
-        timers.scheduleWithFixedDelay(this::renew, 0, settings.scheduleInterval().toMillis(), TimeUnit.MILLISECONDS);
+        renewal = timers.scheduleWithFixedDelay(this::renew, 0, settings.scheduleInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void renew() {
         try {
             renewDue.run();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "renewal pass failed", e);
+            logFailure("renewal pass failed", e);
         }
     }
 
@@ -72,21 +80,78 @@ public final class BuildWorkers implements AutoCloseable {
                     Thread.sleep(settings.pollInterval().toMillis());
                     continue;
                 }
-                long beat = Math.max(1, settings.lease().toMillis() / 3);
-                ScheduledFuture<?> heartbeat = timers.scheduleAtFixedRate(
-                        () -> store.heartbeat(claim.get(), clock.now().plus(settings.lease())), beat, beat, TimeUnit.MILLISECONDS);
-                try {
-                    runner.run(claim.get());
-                } finally {
-                    heartbeat.cancel(false);
-                }
+                run(claim.get());
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 // The database may be briefly unreachable; back off and try again.
-                LOG.log(Level.WARNING, "build worker error", e);
+                logFailure("build worker error", e);
                 sleepQuietly(settings.pollInterval());
             }
+        }
+    }
+
+    private void run(BuildStore.Claim claim) {
+        long beat = Math.max(1, settings.lease().toMillis() / 3);
+        held.put(claim, timers.scheduleAtFixedRate(() -> heartbeat(claim), beat, beat, TimeUnit.MILLISECONDS));
+        try {
+            runner.run(claim);
+        } catch (RuntimeException e) {
+            if (!Database.isUnavailable(e)) {
+                throw e;
+            }
+            stopHeartbeat(claim);
+            handBackOnceReachable(claim);
+        } finally {
+            stopHeartbeat(claim);
+            held.remove(claim);
+        }
+    }
+
+    /** A heartbeat that fails (a database blip) must not end the schedule: the next one may get through. */
+    private void heartbeat(BuildStore.Claim claim) {
+        try {
+            store.heartbeat(claim, clock.now().plus(settings.lease()));
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "heartbeat of build " + claim.buildId() + " failed: " + e);
+        }
+    }
+
+    private void stopHeartbeat(BuildStore.Claim claim) {
+        ScheduledFuture<?> heartbeat = held.get(claim);
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+    }
+
+    /**
+     * The database failed under a build, so its transaction rolled back: retry handing it back every poll
+     * interval until the database answers, so it is built again at once rather than after its lease. While
+     * shutting down, {@link #close(long)} hands back whatever is still held.
+     */
+    private void handBackOnceReachable(BuildStore.Claim claim) {
+        while (running) {
+            try {
+                if (store.release(claim, clock.now())) {
+                    LOG.info(() -> "build " + claim.buildId() + " handed back after the database failed under it");
+                }
+                return;
+            } catch (RuntimeException e) {
+                if (!Database.isUnavailable(e)) {
+                    LOG.log(Level.WARNING, "build " + claim.buildId() + " could not be handed back; it is claimed again "
+                            + "when its lease runs out", e);
+                    return;
+                }
+                sleepQuietly(settings.pollInterval());
+            }
+        }
+    }
+
+    private static void logFailure(String what, RuntimeException e) {
+        if (Database.isUnavailable(e)) {
+            LOG.fine(() -> what + ": " + e);
+        } else {
+            LOG.log(Level.WARNING, what, e);
         }
     }
 
@@ -98,23 +163,48 @@ public final class BuildWorkers implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops claiming and waits for running builds to finish (up to one lease). Threads are never interrupted:
-     * an interrupt during file I/O closes H2's file channel and loses the commit in flight; a build still running
-     * after the wait is simply retried once its lease runs out.
-     */
+    /** Stops claiming builds and queueing renewals; running builds go on. The first step of a shutdown. */
+    public void stopClaiming() {
+        running = false;
+        ScheduledFuture<?> r = renewal;
+        if (r != null) {
+            r.cancel(false);
+        }
+    }
+
+    /** {@link #close(long)} with one lease to finish in, as a caller that only wants the workers stopped. */
     @Override
     public void close() {
-        running = false;
-        long deadline = System.nanoTime() + settings.lease().toNanos();
+        close(System.nanoTime() + settings.lease().toNanos());
+    }
+
+    /**
+     * Stops claiming, waits until {@code deadlineNanos} ({@link System#nanoTime()}) for running builds to finish,
+     * then hands back those that did not, so a peer claims them at its next poll. Threads are never interrupted:
+     * an interrupt during file I/O closes H2's file channel and loses the commit in flight; a build still running
+     * after the hand-back cannot commit (its lease is fenced) and ends with the process.
+     */
+    public void close(long deadlineNanos) {
+        stopClaiming();
         for (Thread t : threads) {
             try {
-                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                t.join(Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
+        held.forEach((claim, heartbeat) -> {
+            heartbeat.cancel(false);
+            try {
+                if (store.release(claim, clock.now())) {
+                    LOG.info(() -> "build " + claim.buildId() + " handed back at shutdown");
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "build " + claim.buildId() + " could not be handed back at shutdown; it is "
+                        + "claimed again when its lease runs out", e);
+            }
+        });
         timers.shutdown();
     }
 }

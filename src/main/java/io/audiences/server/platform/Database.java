@@ -3,7 +3,11 @@ package io.audiences.server.platform;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
 
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
@@ -14,22 +18,37 @@ import io.helidon.dbclient.jdbc.JdbcConnectionPool;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
 
 /**
  * The connection pool, the migrations and the DB Client over them. H2 in file mode is the
  * default; any JDBC URL (PostgreSQL in production) replaces it by configuration.
+ *
+ * <p>Fails fast when the database is unreachable: while {@link DatabaseMonitor} sees it down, asking for a
+ * connection fails at once instead of waiting for the pool's timeout, and {@link #isUnavailable} tells such
+ * failures apart so they answer 503 {@code database_unavailable} rather than 500.
  */
 public final class Database implements AutoCloseable {
 
+    /** SQLStates of a database going away: PostgreSQL's admin or crash shutdown, and "cannot connect now" (starting up). */
+    private static final Set<String> GOING_AWAY = Set.of("57P01", "57P02", "57P03");
+    private static final Logger LOG = Logger.getLogger(Database.class.getName());
+
     private final HikariDataSource dataSource;
+    private final DatabaseMonitor monitor;
     private final DbClient client;
     private final boolean postgres;
+    private final String schemaVersion;
 
-    private Database(HikariDataSource dataSource, DbClient client, boolean postgres) {
+    private Database(HikariDataSource dataSource, DatabaseMonitor monitor, DbClient client, boolean postgres,
+                     String schemaVersion) {
         this.dataSource = dataSource;
+        this.monitor = monitor;
         this.client = client;
         this.postgres = postgres;
+        this.schemaVersion = schemaVersion;
     }
 
     /**
@@ -51,33 +70,42 @@ public final class Database implements AutoCloseable {
         hikari.setPassword(settings.dbPassword());
         hikari.setMaximumPoolSize(settings.dbPoolSize());
         hikari.setPoolName("audiences");
-        hikari.setConnectionTimeout(10_000);
+        // Short: a request waits at most this long for a connection before it answers 503 (pool exhausted, or a
+        // database that died since the monitor's last check); once the monitor sees it down, nobody waits at all.
+        hikari.setConnectionTimeout(settings.dbConnectionTimeout().toMillis());
+        hikari.setValidationTimeout(Math.min(1000, settings.dbConnectionTimeout().toMillis()));
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
-            Flyway.configure()
+            MigrateResult migrated = Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
+            DatabaseMonitor monitor = new DatabaseMonitor(hikari);
             JdbcConnectionPool pool = () -> {
                 try {
-                    return dataSource.getConnection();
+                    return connection(monitor, dataSource);
                 } catch (SQLException e) {
                     throw new DbClientException("No database connection", e);
                 }
             };
             DbClient client = JdbcClientBuilder.create().config(dbConfig).connectionPool(pool).build();
-            return new Database(dataSource, client, postgres);
+            return new Database(dataSource, monitor, client, postgres,
+                    migrated.targetSchemaVersion != null ? migrated.targetSchemaVersion : migrated.initialSchemaVersion);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
     }
 
-    /** WRITE_DELAY=0: without it H2 loses up to a second of acknowledged commits on kill -9. */
+    /**
+     * WRITE_DELAY=0: without it H2 loses up to a second of acknowledged commits on kill -9. DB_CLOSE_ON_EXIT=FALSE:
+     * H2's own shutdown hook would close the database the moment SIGTERM arrives, failing the requests and builds
+     * that the shutdown drain lets finish; {@link #close} closes it once they are done.
+     */
     static String defaultH2Url(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("audiences")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** UUIDs are bound as strings by DB Client; PostgreSQL must infer their type. Large reads stream in pages. */
@@ -102,18 +130,36 @@ public final class Database implements AutoCloseable {
         return postgres;
     }
 
-    /** A plain JDBC connection for work DB Client does not cover (bulk loads, streaming). */
+    /**
+     * A plain JDBC connection for work DB Client does not cover (bulk loads, streaming); DB Client gets its
+     * connections here too. Fails at once while the database is known to be unreachable.
+     */
     public Connection connection() throws SQLException {
+        return connection(monitor, dataSource);
+    }
+
+    private static Connection connection(DatabaseMonitor monitor, HikariDataSource dataSource) throws SQLException {
+        DatabaseMonitor.State state = monitor.state();
+        if (!state.up()) {
+            throw new SQLTransientConnectionException("The database is unreachable: " + state.error(), "08001");
+        }
         return dataSource.getConnection();
     }
 
-    /** Whether the database answers a trivial query. */
-    public boolean ping() {
-        try (Connection c = dataSource.getConnection()) {
-            return c.isValid(2);
-        } catch (SQLException e) {
-            return false;
-        }
+    /** Whether the database was reachable at the last background check (at most half a second old); never waits. */
+    public boolean available() {
+        return monitor.state().up();
+    }
+
+    /** Why the database is unreachable, when it is. */
+    public Optional<String> unavailableReason() {
+        DatabaseMonitor.State state = monitor.state();
+        return state.up() ? Optional.empty() : Optional.of(state.error());
+    }
+
+    /** The schema version the migrations brought the database to when it was opened. */
+    public String schemaVersion() {
+        return schemaVersion;
     }
 
     /**
@@ -136,6 +182,24 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code e} was caused by the database being unreachable rather than by the request: no connection
+     * within the timeout, a connection that broke, or the database shutting down. Classified the way JDBC does
+     * (connection exception classes, SQLState class 08) plus PostgreSQL's shutdown states, never by message text.
+     */
+    public static boolean isUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || GOING_AWAY.contains(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code e} was caused by a unique-constraint violation (same SQLState on H2 and PostgreSQL). */
     public static boolean isUniqueViolation(Throwable e) {
         return sqlState(e).filter("23505"::equals).isPresent();
@@ -150,9 +214,29 @@ public final class Database implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Closes the pool. Hikari would wait up to 10 s for connections still in use, trying to abort them (H2 cannot);
+     * a build handed back at shutdown, or a request the drain had to cut, may still hold one. They get a second,
+     * then the pool is left to the process exit (for H2 like a kill, which it survives: commits are on disk).
+     */
     @Override
     public void close() {
+        monitor.close();
         client.close();
+        HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (pool != null && pool.getActiveConnections() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (pool != null && pool.getActiveConnections() > 0) {
+            LOG.info(() -> pool.getActiveConnections() + " connection(s) still in use: left to close with the process");
+            return;
+        }
         dataSource.close();
     }
 

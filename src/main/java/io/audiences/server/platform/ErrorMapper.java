@@ -22,6 +22,11 @@ public final class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
     private static final String PROBLEM_JSON = "application/problem+json";
+    /**
+     * What a 503 {@code database_unavailable} tells clients to wait: a few of the monitor's checks, so a client
+     * retrying on it finds the database back soon after it is, without hammering it meanwhile.
+     */
+    static final int RETRY_AFTER_SECONDS = 2;
     /** The same rule as the access filter's: echo only safe request ids. */
     private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -116,6 +121,14 @@ public final class ErrorMapper {
 
     private static void unexpected(ServerRequest req, ServerResponse res, Throwable e) {
         String requestId = requestId(req);
+        if (Database.isUnavailable(e)) {
+            // Expected for every request during an outage: the monitor logs the outage once; here only at FINE.
+            LOG.fine(() -> "request_id=" + requestId + " database unavailable: " + e);
+            res.header(HeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+            send(res, Status.SERVICE_UNAVAILABLE_503, problem(req, Status.SERVICE_UNAVAILABLE_503, "database_unavailable",
+                    "The database is unavailable; retry in " + RETRY_AFTER_SECONDS + " seconds."));
+            return;
+        }
         LOG.log(Level.SEVERE, "request_id=" + requestId + " unexpected failure", e);
         send(res, Status.INTERNAL_SERVER_ERROR_500, problem(req, Status.INTERNAL_SERVER_ERROR_500, "internal_error",
                 "An unexpected error occurred; quote request_id " + requestId + " when reporting it."));

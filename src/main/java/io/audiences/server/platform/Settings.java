@@ -15,11 +15,13 @@ public record Settings(Path dataDir,
                        String dbUser,
                        String dbPassword,
                        int dbPoolSize,
+                       Duration dbConnectionTimeout,
                        Optional<String> jwtSecret,
                        Duration jwtTtl,
                        int rateLimitPerSecond,
                        int rateLimitBurst,
-                       boolean demo) {
+                       boolean demo,
+                       Duration drainPeriod) {
 
     public static Settings from(Config config) {
         Config a = config.get("audiences");
@@ -33,12 +35,20 @@ public record Settings(Path dataDir,
                 user,
                 password,
                 a.get("db.pool-size").asInt().orElse(10),
+                a.get("db.connection-timeout").as(Duration.class).orElse(Duration.ofSeconds(1)),
                 env("AUDIENCES_JWT_SECRET").or(() -> a.get("auth.jwt-secret").asString().asOptional())
                         .filter(s -> !s.isBlank()),
                 a.get("auth.jwt-ttl").as(Duration.class).orElse(Duration.ofHours(1)),
                 a.get("rate-limit.per-second").asInt().orElse(25),
                 a.get("rate-limit.burst").asInt().orElse(50),
-                a.get("demo.enabled").asBoolean().orElse(true));
+                a.get("demo.enabled").asBoolean().orElse(true),
+                env("AUDIENCES_DRAIN_PERIOD").map(Settings::duration)
+                        .orElseGet(() -> a.get("shutdown.drain-period").as(Duration.class).orElse(Duration.ofSeconds(20))));
+    }
+
+    /** An ISO-8601 duration ({@code PT20S}) or a number of seconds ({@code 20}). */
+    private static Duration duration(String value) {
+        return value.chars().allMatch(Character::isDigit) ? Duration.ofSeconds(Long.parseLong(value)) : Duration.parse(value);
     }
 
     /** The embedded default: no database URL configured. */

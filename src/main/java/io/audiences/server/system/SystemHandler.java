@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import io.audiences.api.SystemService;
 import io.audiences.model.Health;
+import io.audiences.model.HealthReport;
 import io.audiences.model.HealthStatus;
 import io.audiences.server.platform.Contract;
 import io.audiences.server.platform.Database;
@@ -21,7 +22,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** Health, the contract itself, and its human-readable reference page (Swagger UI from its webjar). */
+/** Health and the probes, the contract itself, and its human-readable reference page (Swagger UI from its webjar). */
 public final class SystemHandler implements SystemService {
 
     /** The files of the Swagger UI webjar that the page loads, with their media types (as declared in the contract). */
@@ -36,12 +37,14 @@ public final class SystemHandler implements SystemService {
     private static final String ASSET_CACHE = "public, max-age=86400";
 
     private final Database db;
+    private final Probes probes;
     private final byte[] document;
     private final byte[] page;
     private final Map<String, byte[]> assets;
 
-    public SystemHandler(Database db, Contract contract) {
+    public SystemHandler(Database db, Probes probes, Contract contract) {
         this.db = db;
+        this.probes = probes;
         this.document = contract.document();
         this.page = read(SystemHandler.class.getResourceAsStream(PAGE), PAGE);
         String base = "META-INF/resources/webjars/swagger-ui/" + webjarVersion() + "/";
@@ -52,9 +55,28 @@ public final class SystemHandler implements SystemService {
 
     @Override
     public void getHealth(ServerRequest req, ServerResponse res) {
-        boolean up = db.ping();
+        boolean up = db.available();
         HealthStatus status = up ? HealthStatus.UP : HealthStatus.DOWN;
         HttpIo.json(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, new Health().status(status).database(status));
+    }
+
+    @Override
+    public void getLiveness(ServerRequest req, ServerResponse res) {
+        send(res, probes.liveness());
+    }
+
+    @Override
+    public void getReadiness(ServerRequest req, ServerResponse res) {
+        send(res, probes.readiness());
+    }
+
+    @Override
+    public void getStartup(ServerRequest req, ServerResponse res) {
+        send(res, probes.startup());
+    }
+
+    private static void send(ServerResponse res, HealthReport report) {
+        HttpIo.json(res, report.getStatus() == HealthStatus.UP ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, report);
     }
 
     @Override

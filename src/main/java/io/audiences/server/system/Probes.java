@@ -1,0 +1,94 @@
+package io.audiences.server.system;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.audiences.model.HealthCheckResult;
+import io.audiences.model.HealthReport;
+import io.audiences.model.HealthStatus;
+import io.audiences.server.platform.Database;
+
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.checks.HealthChecks;
+
+/**
+ * The three probes an orchestrator asks: liveness (the process: Helidon's deadlock check), readiness (database
+ * reachable, migrations run, not shutting down) and startup. Every check reads state kept in memory (the
+ * database's from {@link Database#available()}, a background check), so a probe answers at once whatever the
+ * database does.
+ *
+ * <p>Helidon's {@code helidon-webserver-observe-health} is not used for the routes: it registers its own
+ * (a full report at its root, per-check and HEAD variants) beside the contract's, which here is the routing
+ * authority, and {@code GET /health} must keep its own body. The checks use Helidon's {@link HealthCheck} model,
+ * and the contract's handler serves them.
+ */
+public final class Probes {
+
+    /** A check and the name it reports under. */
+    private record Named(String name, HealthCheck check) { }
+
+    private final List<Named> liveness;
+    private final List<Named> readiness;
+    private final List<Named> startup;
+    private volatile boolean shuttingDown;
+
+    public Probes(Database db) {
+        Named migrations = new Named("migrations", () -> HealthCheckResponse.builder().status(true)
+                .detail("schema_version", String.valueOf(db.schemaVersion())).build());
+        Named database = new Named("database", () -> {
+            HealthCheckResponse.Builder response = HealthCheckResponse.builder().status(db.available());
+            db.unavailableReason().ifPresent(reason -> response.detail("error", reason));
+            return response.build();
+        });
+        Named shutdown = new Named("shutdown", () -> shuttingDown
+                ? HealthCheckResponse.builder().status(false).detail("draining", "true").build()
+                : HealthCheckResponse.builder().status(true).build());
+        this.liveness = List.of(new Named("deadlock", HealthChecks.deadlockCheck()));
+        // Migrations run before the port opens, so once this answers they are done; the check says to which version.
+        this.readiness = List.of(database, migrations, shutdown);
+        this.startup = List.of(migrations);
+    }
+
+    /** Readiness goes down for good: the shutdown drain has begun. */
+    public void shuttingDown() {
+        shuttingDown = true;
+    }
+
+    public HealthReport liveness() {
+        return report(liveness);
+    }
+
+    public HealthReport readiness() {
+        return report(readiness);
+    }
+
+    public HealthReport startup() {
+        return report(startup);
+    }
+
+    private static HealthReport report(List<Named> checks) {
+        List<HealthCheckResult> results = checks.stream().map(Probes::result).toList();
+        boolean up = results.stream().allMatch(r -> r.getStatus() == HealthStatus.UP);
+        return new HealthReport().status(up ? HealthStatus.UP : HealthStatus.DOWN).checks(results);
+    }
+
+    private static HealthCheckResult result(Named named) {
+        HealthCheckResponse response;
+        try {
+            response = named.check().call();
+        } catch (RuntimeException e) {
+            response = HealthCheckResponse.builder().status(HealthCheckResponse.Status.ERROR)
+                    .detail("error", String.valueOf(e)).build();
+        }
+        HealthCheckResult result = new HealthCheckResult().name(named.name())
+                .status(response.status() == HealthCheckResponse.Status.UP ? HealthStatus.UP : HealthStatus.DOWN);
+        if (!response.details().isEmpty()) {
+            Map<String, String> details = new TreeMap<>();
+            response.details().forEach((k, v) -> details.put(k, String.valueOf(v)));
+            result.details(details);
+        }
+        return result;
+    }
+}

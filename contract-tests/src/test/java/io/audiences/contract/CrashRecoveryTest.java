@@ -15,18 +15,11 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
-import io.audiences.server.Application;
-import io.audiences.server.credentials.CredentialService;
-import io.audiences.server.platform.Clock;
-import io.audiences.server.tenancy.Organization;
 import io.audiences.server.tenancy.Project;
-import io.audiences.server.upstream.Progress;
 import io.audiences.server.upstream.SyntheticData;
 import io.audiences.server.upstream.Upstream;
-import io.audiences.server.upstream.UpstreamWriter;
 
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -61,15 +54,10 @@ class CrashRecoveryTest {
     void prepare() throws Exception {
         server = PackagedServer.create("crash");
         data = new SyntheticData(new SyntheticData.Spec(99, 40_000, 14, TODAY, 900_000, 300));
-        try (Application app = Application.create(server.config(Map.of()), Clock.SYSTEM)) {
-            new UpstreamWriter(app.database(), Clock.SYSTEM).write(data, 0, Progress.silent());
-            Organization org = app.database().inTransaction(tx -> app.tenancy().createTopLevel(tx, "Crash", Optional.empty()));
-            project = app.database().inTransaction(tx -> app.tenancy().createProject(tx, org.id(), "Crash project"));
-            CredentialService.NewClient client = app.database().inTransaction(tx ->
-                    app.credentials().createClient(tx, org.id(), "crash", true));
-            apiKey = client.key().apiKey();
-            apiSecret = client.key().apiSecret();
-        }
+        PackagedServer.Tenant tenant = server.prepare(data, "Crash");
+        project = tenant.project();
+        apiKey = tenant.apiKey();
+        apiSecret = tenant.apiSecret();
     }
 
     @AfterAll

@@ -10,13 +10,25 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
+
+import io.audiences.server.Application;
+import io.audiences.server.credentials.CredentialService;
+import io.audiences.server.platform.Clock;
+import io.audiences.server.tenancy.Organization;
+import io.audiences.server.tenancy.Project;
+import io.audiences.server.upstream.Progress;
+import io.audiences.server.upstream.SyntheticData;
+import io.audiences.server.upstream.UpstreamWriter;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -47,11 +59,17 @@ final class PackagedServer implements AutoCloseable {
     }
 
     static PackagedServer create(String name) throws IOException {
+        return create(name, "");
+    }
+
+    /** With {@code h2Settings} (";NAME=value...") appended to the embedded default's URL; ignored on PostgreSQL. */
+    static PackagedServer create(String name, String h2Settings) throws IOException {
         TestDatabase database = TestDatabase.create();
         Path dataDir = Files.createTempDirectory("audiences-" + name);
         // H2 must be a file the child process can open once this JVM has closed it; the options are the default URL's.
         String url = TestDatabase.postgres() ? database.url() : "jdbc:h2:file:" + dataDir.resolve("audiences").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
+                + h2Settings;
         return new PackagedServer(database, true, dataDir, url);
     }
 
@@ -78,6 +96,28 @@ final class PackagedServer implements AutoCloseable {
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .build();
+    }
+
+    /** What {@link #prepare} created: a project, an API key pair for it, and a user of its organization. */
+    record Tenant(Project project, String apiKey, String apiSecret, String email, String password) { }
+
+    /**
+     * Writes {@code data} as the upstream data set and creates a tenant (organization, project, API client, user),
+     * in-process, before the child starts.
+     */
+    Tenant prepare(SyntheticData data, String name) throws SQLException {
+        String email = name.toLowerCase(Locale.ROOT) + "-" + System.nanoTime() + "@example.com";
+        String password = "password-" + System.nanoTime();
+        try (Application app = Application.create(config(Map.of()), Clock.SYSTEM)) {
+            new UpstreamWriter(app.database(), Clock.SYSTEM).write(data, 0, Progress.silent());
+            Organization org = app.database().inTransaction(tx -> app.tenancy().createTopLevel(tx, name, Optional.empty()));
+            Project project = app.database().inTransaction(tx -> app.tenancy().createProject(tx, org.id(), name + " project"));
+            app.database().inTransaction(tx -> app.credentials().createUser(tx, org.id(), email, name, "User",
+                    Optional.of(password)));
+            CredentialService.NewClient client = app.database().inTransaction(tx ->
+                    app.credentials().createClient(tx, org.id(), name.toLowerCase(Locale.ROOT), true));
+            return new Tenant(project, client.key().apiKey(), client.key().apiSecret(), email, password);
+        }
     }
 
     /** Starts the jar with these JVM options and waits until /health answers 200. */

@@ -96,9 +96,14 @@ public abstract class ServerTestBase {
 
     /** A request to the running server whose response is validated against the contract. */
     protected RequestSpecification given() {
+        return validated(app.port());
+    }
+
+    /** A request to a server on {@code port} (a packaged server, for example), validated and tallied the same way. */
+    static RequestSpecification validated(int port) {
         return RestAssured.given()
                 .baseUri("http://127.0.0.1")
-                .port(app.port())
+                .port(port)
                 .filter(VALIDATION)
                 .filter(ContractCoverage.FILTER)
                 .urlEncodingEnabled(true);

@@ -99,9 +99,11 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * WRITE_DELAY=0: without it H2 loses up to a second of acknowledged commits on kill -9. DB_CLOSE_ON_EXIT=FALSE:
-     * H2's own shutdown hook would close the database the moment SIGTERM arrives, failing the requests and builds
-     * that the shutdown drain lets finish; {@link #close} closes it once they are done.
+     * WRITE_DELAY=0: each commit is written to the file before it returns (without it H2 loses up to a second of
+     * acknowledged commits on kill -9). Recovering those commits after a crash also needs H2 2.4, not 2.5: see the
+     * root pom and EmbeddedCrashImageTest. DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database
+     * the moment SIGTERM arrives, failing the requests and builds that the shutdown drain lets finish; {@link #close}
+     * closes it once they are done.
      */
     static String defaultH2Url(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("audiences")

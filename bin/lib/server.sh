@@ -37,6 +37,12 @@ aot_options() {
 }
 
 start_server() {
+  # A second try once the first one's reason is printed: a start that dies without a line (a signal, e.g. the kernel's
+  # OOM killer) or hangs is a fact about the machine at that moment more than about the server.
+  launch_server || { echo "== Starting the server once more" >&2; stop_server; launch_server; }
+}
+
+launch_server() {
   SERVER_DIR=$(mktemp -d)
   local port; port=$(free_port)
   AUDIENCES_DATA_DIR="$SERVER_DIR" SERVER_PORT="$port" \
@@ -44,15 +50,28 @@ start_server() {
   SERVER_PID=$!
   SERVER_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 240); do
-    if [ -s "$SERVER_DIR/demo-credentials.json" ] && curl -fsS "$SERVER_URL/health" >/dev/null 2>&1; then
+    # Ready, not just up: readiness stays down until the demo data set is loaded.
+    if [ -s "$SERVER_DIR/demo-credentials.json" ] && curl -fsS "$SERVER_URL/health/ready" >/dev/null 2>&1; then
       echo "== Server up on $SERVER_URL (data in $SERVER_DIR)"
       return 0
     fi
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.5
   done
-  echo "The server did not start; its log:" >&2
+  local status=running
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "The server did not get ready within 120 s; its threads:" >&2
+    "$JAVA_HOME/bin/jstack" "$SERVER_PID" >&2 || true
+  else
+    status=0; wait "$SERVER_PID" || status=$?
+  fi
+  # An exit status above 128 is a signal (137: SIGKILL), which leaves no log line.
+  echo "The server did not start (exit status: $status); its log:" >&2
   cat "$SERVER_DIR/server.log" >&2
+  echo "Memory, disk and the largest processes at the time:" >&2
+  free -m >&2 || true
+  df -h "$SERVER_DIR" >&2 || true
+  ps -eo pid,rss,etime,args --sort=-rss 2>/dev/null | head -8 | cut -c1-200 >&2 || true
   return 1
 }
 

@@ -6,6 +6,9 @@ import java.util.logging.Logger;
 import io.audiences.server.audiences.AudienceService;
 import io.audiences.server.audiences.AudienceStore;
 import io.audiences.server.audiences.AudiencesHandler;
+import io.audiences.server.audit.AuditHandler;
+import io.audiences.server.audit.AuditLog;
+import io.audiences.server.audit.AuditStore;
 import io.audiences.server.auth.AccessFilter;
 import io.audiences.server.auth.JwtCodec;
 import io.audiences.server.auth.RateLimiter;
@@ -16,37 +19,58 @@ import io.audiences.server.builds.BuildWorkers;
 import io.audiences.server.catalog.FieldCatalog;
 import io.audiences.server.catalog.FieldCatalogHandler;
 import io.audiences.server.catalog.FilterCompiler;
-import io.audiences.server.catalog.TopicDirectory;
 import io.audiences.server.credentials.ApiClientsHandler;
 import io.audiences.server.credentials.AppsHandler;
 import io.audiences.server.credentials.AuthenticationHandler;
+import io.audiences.server.credentials.CredentialCache;
 import io.audiences.server.credentials.CredentialService;
 import io.audiences.server.credentials.CredentialStore;
 import io.audiences.server.credentials.UsersHandler;
 import io.audiences.server.idempotency.Idempotency;
 import io.audiences.server.idempotency.IdempotencyStore;
 import io.audiences.server.idempotency.IdempotentRequests;
+import io.audiences.server.metrics.ServerMetrics;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.Contract;
+import io.audiences.server.platform.Cors;
+import io.audiences.server.platform.DataDirectory;
 import io.audiences.server.platform.Database;
 import io.audiences.server.platform.ErrorMapper;
+import io.audiences.server.platform.HeaderReadTimeout;
 import io.audiences.server.platform.HttpIo;
+import io.audiences.server.platform.SecurityHeaders;
 import io.audiences.server.platform.Settings;
 import io.audiences.server.results.ResultsService;
 import io.audiences.server.results.ResultsStore;
+import io.audiences.server.signin.HashingPool;
+import io.audiences.server.signin.SignInThrottle;
+import io.audiences.server.signin.SignIns;
 import io.audiences.server.system.Probes;
 import io.audiences.server.system.SystemHandler;
 import io.audiences.server.taxonomy.TaxonomyHandler;
 import io.audiences.server.taxonomy.TaxonomyService;
 import io.audiences.server.taxonomy.TaxonomyStore;
+import io.audiences.server.taxonomy.TopicRequestStore;
+import io.audiences.server.taxonomy.TopicRequests;
+import io.audiences.server.taxonomy.TopicRequestsHandler;
 import io.audiences.server.tenancy.OrganizationsHandler;
 import io.audiences.server.tenancy.ProjectsHandler;
+import io.audiences.server.tenancy.Quotas;
 import io.audiences.server.tenancy.TenancyService;
 import io.audiences.server.tenancy.TenancyStore;
+import io.audiences.server.tracing.Tracing;
+import io.audiences.server.webhooks.Dispatcher;
+import io.audiences.server.webhooks.Outbox;
+import io.audiences.server.webhooks.SecretSeal;
+import io.audiences.server.webhooks.TargetGuard;
+import io.audiences.server.webhooks.WebhookService;
+import io.audiences.server.webhooks.WebhookStore;
+import io.audiences.server.webhooks.WebhooksHandler;
 
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 
 /**
  * The assembled server: database, capabilities and their routes. Tests start it exactly as Main does.
@@ -55,56 +79,124 @@ import io.helidon.webserver.http.HttpRouting;
 public final class Application implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Application.class.getName());
+    /** Where Delivr serves its Public Core API (apps, organizations, projects, users). */
+    private static final String PUBLIC_CORE = "/public/core";
 
     private final Settings settings;
     private final Database db;
     private final Contract contract;
+    private final AuditLog audit;
     private final TenancyService tenancy;
+    private final CredentialCache credentialCache;
     private final CredentialService credentials;
     private final RateLimiter rateLimiter;
     private final FieldCatalog catalog = FieldCatalog.standard();
     private final AudienceService audiences;
     private final BuildWorkers workers;
     private final TaxonomyService taxonomy;
+    private final TopicRequests topicRequests;
     private final Idempotency idempotency;
     private final Probes probes;
+    private final HeaderReadTimeout headerReadTimeout;
+    private final HashingPool hashing;
+    private final SignIns signIns;
+    private final Outbox outbox;
+    private final WebhookService webhooks;
+    private final Dispatcher dispatcher;
+    private final Tracing tracing;
+    private final ServerMetrics metrics = new ServerMetrics();
     private WebServer server;
     private boolean closed;
 
     private Application(Settings settings, Database db, Contract contract, Clock clock, BuildWorkers.Settings buildSettings,
-                        Duration snapshotHold) {
+                        Duration snapshotHold, int buildBacklog, SignInSettings signIn, Quotas quotas,
+                        Dispatcher.Settings webhookSettings, Tracing tracing) {
         this.settings = settings;
+        this.tracing = tracing;
         this.db = db;
         this.contract = contract;
-        this.tenancy = new TenancyService(db, new TenancyStore(db), clock);
+        this.audit = new AuditLog(db, new AuditStore(db), clock);
+        this.tenancy = new TenancyService(db, new TenancyStore(db), clock, quotas, audit);
         byte[] serverKey = SigningKey.resolve(settings.jwtSecret(), settings.dataDir());
         JwtCodec jwt = new JwtCodec(serverKey, settings.jwtTtl(), clock);
-        this.credentials = new CredentialService(db, new CredentialStore(db), tenancy, jwt, clock);
-        this.rateLimiter = new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst());
+        this.credentialCache = CredentialCache.open(db, settings.credentialCacheMaxSize(), settings.credentialCacheMaxAge());
+        this.credentials = new CredentialService(db, new CredentialStore(db), tenancy, jwt, clock, audit, credentialCache);
+        tenancy.onDeactivation(credentials);
+        int burst = settings.rateLimitBurst();
+        this.rateLimiter = RateLimiter.forDatabase(new RateLimiter.Policy(settings.rateLimitPerSecond(), burst,
+                settings.rateLimitBatch().orElse(RateLimiter.Policy.defaultBatch(burst)), settings.rateLimitSyncInterval()), db);
         FilterCompiler compiler = new FilterCompiler(catalog);
-        TopicDirectory topics = new TopicDirectory(db);
-        BuildStore builds = new BuildStore(db);
-        this.audiences = new AudienceService(db, new AudienceStore(db), builds, tenancy, compiler, topics, clock);
+        TaxonomyStore topics = new TaxonomyStore(db);
+        WebhookStore webhookStore = new WebhookStore(db);
+        this.outbox = new Outbox(webhookStore, clock, tracing);
+        SecretSeal secrets = new SecretSeal(serverKey);
+        TargetGuard targets = new TargetGuard(settings.webhooksAllowPrivateTargets());
+        this.webhooks = new WebhookService(db, webhookStore, secrets, targets, clock);
+        this.dispatcher = new Dispatcher(webhookStore, secrets, targets, clock, webhookSettings, tracing);
+        BuildStore builds = new BuildStore(db, outbox);
+        db.meterPool(metrics.micrometer());
+        // A scrape reads the build states at most every 5 s, whatever the scrape rate or the number of instances.
+        metrics.buildStates(BuildStore.ACTIVE_STATES, builds::activeCounts, Duration.ofSeconds(5));
+        this.audiences = new AudienceService(db, new AudienceStore(db), builds, tenancy, compiler, topics, outbox, clock,
+                buildBacklog, audit);
         tenancy.onDeactivation(audiences);
-        this.workers = new BuildWorkers(builds, new BuildRunner(db, builds, compiler, topics, clock, snapshotHold),
-                audiences::renewDue, clock, buildSettings);
-        this.taxonomy = new TaxonomyService(new TaxonomyStore(db));
+        this.workers = new BuildWorkers(builds, new BuildRunner(db, builds, compiler, topics, clock, snapshotHold, tracing),
+                audiences::renewDue, clock, buildSettings, metrics);
+        this.taxonomy = new TaxonomyService(topics);
+        this.topicRequests = new TopicRequests(db, new TopicRequestStore(db), topics, audit, clock,
+                settings.taxonomyReviewerOrganizations());
         this.idempotency = new Idempotency(new IdempotencyStore(db), serverKey, clock);
         this.probes = new Probes(db);
+        this.headerReadTimeout = new HeaderReadTimeout(settings.headerReadTimeout());
+        this.hashing = new HashingPool(signIn.hashingThreads(), signIn.hashingQueue());
+        this.signIns = new SignIns(SignInThrottle.forDatabase(signIn.policy(), db, clock), hashing,
+                credentials.signInAudit().and(metrics.signInEvents()), signIn.refusalDelay());
+    }
+
+    /** {@code audiences.sign-in}: the failed sign-in budgets and the password-hashing pool. */
+    private record SignInSettings(SignInThrottle.Policy policy, int hashingThreads, int hashingQueue, Duration refusalDelay) {
+
+        static SignInSettings from(Config c) {
+            int threads = c.get("hashing.threads").asInt().filter(n -> n > 0).orElseGet(HashingPool::defaultThreads);
+            return new SignInSettings(new SignInThrottle.Policy(c.get("account-free").asInt().orElse(5),
+                    c.get("address-free").asInt().orElse(20)), threads,
+                    c.get("hashing.queue").asInt().orElse(4 * threads),
+                    c.get("refusal-delay").as(Duration.class).orElse(Duration.ofSeconds(1)));
+        }
     }
 
     /** Opens the database and builds the capabilities, without serving HTTP yet. */
     public static Application create(Config config, Clock clock) {
+        return create(config, clock, Tracing.from(config));
+    }
+
+    /** With this tracing (tests: spans to an in-memory exporter); {@link #close()} closes it. */
+    public static Application create(Config config, Clock clock, Tracing tracing) {
         Settings settings = Settings.from(config);
         Contract contract = Contract.load();
-        Database db = Database.open(settings, config.get("db"));
+        DataDirectory.secure(settings.dataDir());
+        Database db = Database.open(settings, config.get("db"), tracing.connections());
+        // H2 creates its files with the process's umask (usually 0644); the directory is 0700 already. Also when the
+        // H2 URL is configured explicitly (pointing into the data directory), hence not only for the default.
+        DataDirectory.ownerOnly(settings.dataDir(), Database.EMBEDDED_NAME + ".*");
         Config b = config.get("audiences.builds");
         BuildWorkers.Settings buildSettings = new BuildWorkers.Settings(b.get("workers").asInt().orElse(2),
                 b.get("poll-interval").as(Duration.class).orElse(Duration.ofSeconds(1)),
                 b.get("lease").as(Duration.class).orElse(Duration.ofSeconds(30)),
                 b.get("schedule-interval").as(Duration.class).orElse(Duration.ofSeconds(30)));
+        Config w = config.get("audiences.webhooks");
+        Dispatcher.Settings webhookSettings = new Dispatcher.Settings(
+                w.get("poll-interval").as(Duration.class).orElse(Duration.ofSeconds(1)),
+                w.get("lease").as(Duration.class).orElse(Duration.ofMinutes(1)),
+                w.get("timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                w.get("retry-base-delay").as(Duration.class).orElse(Duration.ofSeconds(5)),
+                w.get("retry-max-delay").as(Duration.class).orElse(Duration.ofHours(1)),
+                w.get("retry-for").as(Duration.class).orElse(Duration.ofHours(24)),
+                w.get("batch").asInt().orElse(16));
         return new Application(settings, db, contract, clock, buildSettings,
-                b.get("test-snapshot-hold").as(Duration.class).orElse(Duration.ZERO));
+                b.get("test-snapshot-hold").as(Duration.class).orElse(Duration.ZERO), b.get("backlog").asInt().orElse(20),
+                SignInSettings.from(config.get("audiences.sign-in")), Quotas.from(config.get("audiences.quotas")),
+                webhookSettings, tracing);
     }
 
     /** Starts the web server; returns once it accepts connections. */
@@ -115,12 +207,16 @@ public final class Application implements AutoCloseable {
                 .shutdownHook(false)
                 // How long stop() lets in-flight requests finish before it closes their connections.
                 .shutdownGracePeriod(settings.drainPeriod())
-                .directHandlers(ErrorMapper.directHandlers())
+                .directHandlers(ErrorMapper.directHandlers(serverConfig.get("max-payload-size").asLong().orElse(-1L)))
                 .routing(this::routing)
+                .addFeature(Cors.feature(settings.corsAllowedOrigins()))
+                .addFeature(Cors.refusals(settings.corsAllowedOrigins()))
+                .addProtocol(Http1Config.builder().addReceiveListener(headerReadTimeout).build())
                 .build()
                 .start();
         Thread.ofVirtual().name("contract-warm-up").start(contract::warmUp);
         workers.start();
+        dispatcher.start();
         LOG.info(() -> "Audiences API listening on http://localhost:" + server.port() + " (database: "
                 + (db.isPostgres() ? "PostgreSQL" : settings.embedded() ? "embedded H2 in " + settings.dataDir().toAbsolutePath()
                 : "configured JDBC URL") + ")");
@@ -130,19 +226,44 @@ public final class Application implements AutoCloseable {
     void routing(HttpRouting.Builder routing) {
         HttpIo io = new HttpIo(contract);
         IdempotentRequests posts = new IdempotentRequests(idempotency);
-        routing.addFilter(new AccessFilter(contract, credentials, rateLimiter));
+        routing.addFilter(new SecurityHeaders());
+        routing.addFilter(new AccessFilter(contract, credentials, rateLimiter, tracing, metrics));
         ErrorMapper.register(routing);
-        routing.register(contract.mountPath("System"), new SystemHandler(db, probes, contract))
-                .register(contract.mountPath("Authentication"), new AuthenticationHandler(credentials, io))
+        SystemHandler system = new SystemHandler(db, probes, contract, metrics, settings.metricsToken());
+        AuthenticationHandler authentication = new AuthenticationHandler(credentials, signIns, io);
+        AppsHandler apps = new AppsHandler(credentials, io, posts);
+        OrganizationsHandler organizations = new OrganizationsHandler(tenancy, io, posts);
+        ProjectsHandler projects = new ProjectsHandler(tenancy, io, posts);
+        UsersHandler users = new UsersHandler(credentials, io, posts);
+        routing.register(contract.mountPath("System"), system)
+                .register(contract.mountPath("Authentication"), authentication)
                 .register(contract.mountPath("ApiClients"), new ApiClientsHandler(credentials, io, posts))
-                .register(contract.mountPath("Apps"), new AppsHandler(credentials, io, posts))
-                .register(contract.mountPath("Organizations"), new OrganizationsHandler(tenancy, io, posts))
-                .register(contract.mountPath("Projects"), new ProjectsHandler(tenancy, io, posts))
-                .register(contract.mountPath("Users"), new UsersHandler(credentials, io, posts))
+                .register(contract.mountPath("Apps"), apps)
+                .register(contract.mountPath("Organizations"), organizations)
+                .register(contract.mountPath("Projects"), projects)
+                .register(contract.mountPath("Users"), users)
                 .register(contract.mountPath("FieldCatalog"), new FieldCatalogHandler(catalog))
                 .register(contract.mountPath("Audiences"), new AudiencesHandler(audiences,
-                        new ResultsService(new ResultsStore(db), settings.dataDir()), io, posts))
-                .register(contract.mountPath("Taxonomy"), new TaxonomyHandler(taxonomy));
+                        new ResultsService(new ResultsStore(db), settings.dataDir(),
+                                settings.exportCacheMaxBytes()), io, posts, metrics))
+                .register(contract.mountPath("Taxonomy"), new TaxonomyHandler(taxonomy))
+                .register(contract.mountPath("TopicRequests"), new TopicRequestsHandler(topicRequests, io, posts))
+                .register(contract.mountPath("Webhooks"), new WebhooksHandler(webhooks, io, posts))
+                .register(contract.mountPath("Audit"), new AuditHandler(audit));
+        // Delivr's Public Core base path: the same handlers once more under the prefix. The contract declares each
+        // PublicCore operation (and its stricter security); anything else under the prefix is refused as undeclared
+        // by the access filter, which is the routing authority.
+        routing.register(publicCore("System"), system)
+                .register(publicCore("Authentication"), authentication)
+                .register(publicCore("Apps"), apps)
+                .register(publicCore("Organizations"), organizations)
+                .register(publicCore("Projects"), projects)
+                .register(publicCore("Users"), users);
+    }
+
+    private String publicCore(String tag) {
+        String mount = contract.mountPath(tag);
+        return PUBLIC_CORE + (mount.equals("/") ? "" : mount);
     }
 
     public int port() {
@@ -165,6 +286,11 @@ public final class Application implements AutoCloseable {
         return credentials;
     }
 
+    /** The audit log, which every change records itself in (and sign-in checks record refusals in). */
+    public AuditLog audit() {
+        return audit;
+    }
+
     public AudienceService audiences() {
         return audiences;
     }
@@ -183,11 +309,17 @@ public final class Application implements AutoCloseable {
         return probes;
     }
 
+    /** The webhook outbox changes publish their events to (in their own transaction). */
+    public Outbox outbox() {
+        return outbox;
+    }
+
     /**
      * Shuts down gracefully within the drain period ({@code audiences.shutdown.drain-period}): readiness goes down,
      * build workers stop claiming, the server stops accepting connections and lets in-flight requests finish
      * (closing those still running at the end of the period), running builds get the rest of the period and are
-     * then handed back for a peer to claim, and the database closes. Threads are never interrupted mid-build.
+     * then handed back for a peer to claim, the webhook dispatcher gets what is left to record the attempts in flight
+     * (a delivery it could not record is sent again by any instance once its lease runs out), and the database closes. Threads are never interrupted mid-build.
      */
     @Override
     public synchronized void close() {
@@ -203,7 +335,13 @@ public final class Application implements AutoCloseable {
             server.stop();
         }
         workers.close(deadline);
+        headerReadTimeout.close();
+        hashing.close();
+        dispatcher.close(deadline);
+        credentialCache.close();
         db.close();
+        metrics.close();
+        tracing.close();
         LOG.info(() -> "Stopped in " + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
 }

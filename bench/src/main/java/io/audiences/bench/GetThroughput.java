@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,16 +19,16 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.logging.FileHandler;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import io.audiences.model.AudienceCreateRequest;
 import io.audiences.model.AudienceType;
@@ -35,16 +36,22 @@ import io.audiences.model.FilterGroup;
 import io.audiences.model.FilterOperator;
 import io.audiences.server.Application;
 import io.audiences.server.audiences.Audience;
+import io.audiences.server.builds.BuildStatus;
 import io.audiences.server.auth.JwtCodec;
-import io.audiences.server.auth.Principal;
-import io.audiences.server.auth.SecretHash;
+import io.audiences.server.auth.RateLimiter;
 import io.audiences.server.credentials.CredentialService;
 import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.Principal;
+import io.audiences.server.platform.QueuedLogHandler;
+import io.audiences.server.platform.SafeLogFormatter;
+import io.audiences.server.platform.SecretHash;
+import io.audiences.server.platform.Settings;
 import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.tenancy.Project;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.bucket4j.TimeMeter;
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -54,7 +61,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * {@code bin/bench --db postgres --get [--pool N] [--seconds N] [--warmup N] [--rounds N] [--concurrency N]
- * [--client raw|jdk]}:
+ * [--client raw|jdk] [--rate-batch N]}:
  * the throughput of an authenticated {@code GET /api/v1/audiences/{id}} (with a user JWT, and with an API key pair)
  * against a bare Helidon endpoint in the same JVM that reads the same row by primary key through its own HikariCP
  * pool (the server's size, {@code --pool}, default 10) and plain JDBC and writes it as hand-built JSON. Both servers
@@ -68,6 +75,10 @@ import io.helidon.webserver.http.ServerResponse;
  * number of concurrent callers for the same time. Its share of a request is (time per check) / (time per request)
  * at equal concurrency, i.e. API requests/s divided by checks/s. The crypto alone (HS256 verify, SHA-256 of key and
  * secret) is timed single-threaded.
+ * <p>
+ * The rate limit: on PostgreSQL, how many times the server reported to the tenant's shared bucket during the load
+ * (rows written to {@code rate_limit_bucket}, from PostgreSQL's statistics) per API request, and the limiter alone,
+ * in-process with the same number of callers on a bucket it never exhausts, as a share of a request.
  */
 final class GetThroughput {
 
@@ -104,9 +115,10 @@ final class GetThroughput {
     private record Target(String label, int port, String path, Map<String, String> headers) { }
 
     void run() throws Exception {
-        // The access log is part of a request's cost: keep writing it, but to a file rather than the console.
-        FileHandler accessLog = new FileHandler(dataDir.resolve("access.log").toString());
-        accessLog.setFormatter(new SimpleFormatter());
+        // The access log is part of a request's cost: keep writing it, through the server's handler, but to a file
+        // rather than the console.
+        QueuedLogHandler accessLog = new QueuedLogHandler(Files.newOutputStream(dataDir.resolve("access.log")),
+                new SafeLogFormatter(), true);
         ACCESS.addHandler(accessLog);
         ACCESS.setUseParentHandlers(false);
 
@@ -116,7 +128,7 @@ final class GetThroughput {
                                         new ArrayList<>(List.of("staff", "manager")))))),
                 TransactionHook.none());
         awaitBuild(audience.id());
-        CredentialService.NewKey key = app.credentials().createClient(owner, "bench-get", true, TransactionHook.none()).key();
+        CredentialService.NewKey key = app.credentials().createClient(owner, "bench-get", true, "read_write", TransactionHook.none()).key();
 
         try (HikariDataSource pool = baselinePool()) {
             WebServer baseline = WebServer.builder().config(serverConfig)
@@ -158,8 +170,11 @@ final class GetThroughput {
         System.out.printf("%nload: %d keep-alive connections, %s client, warm-up %d s per endpoint, %d rounds of %d s, "
                         + "%d cores%n", concurrency, rawClient ? "raw-socket HTTP/1.1" : "java.net.http.HttpClient",
                 warmup.toSeconds(), rounds, seconds.toSeconds(), Runtime.getRuntime().availableProcessors());
-        for (Target t : targets) {
-            drive(t, warmup);
+        long reportsBefore = bucketWrites();
+        // Every API request served (warm-up included) went through the rate limiter; the first target is the baseline.
+        long apiRequests = 0;
+        for (int i = 0; i < targets.size(); i++) {
+            apiRequests += i == 0 ? 0 : drive(targets.get(i), warmup).served();
         }
         long[][] rps = new long[targets.size()][rounds];
         long errors = 0;
@@ -167,6 +182,7 @@ final class GetThroughput {
             StringBuilder line = new StringBuilder("round " + (round + 1) + ":");
             for (int i = 0; i < targets.size(); i++) {
                 Result r = drive(targets.get(i), seconds);
+                apiRequests += i == 0 ? 0 : r.served();
                 rps[i][round] = Math.round(r.perSecond());
                 errors += r.errors();
                 line.append(String.format("  %,8d", rps[i][round]));
@@ -193,26 +209,86 @@ final class GetThroughput {
                 "apiKey(key, secret)", apiKey, 100.0 * keyRps / apiKey, apiKey, keyRps);
         cryptoAlone(key, jwtRps, keyRps);
         breakdown(key, audienceId);
+        rateLimit(reportsBefore, apiRequests, jwtRps);
+    }
+
+    /**
+     * What the rate limiter cost. Read after the in-process phases above, which do not use it: by then PostgreSQL
+     * has published the statistics of every connection that reported during the load.
+     */
+    private void rateLimit(long reportsBefore, long apiRequests, long jwtRps) throws InterruptedException {
+        Settings settings = app.settings();
+        int batch = settings.rateLimitBatch().orElse(RateLimiter.Policy.defaultBatch(settings.rateLimitBurst()));
+        if (app.database().isPostgres()) {
+            long reports = bucketWrites() - reportsBefore;
+            System.out.printf("rate limit, shared bucket in PostgreSQL (batch %,d, sync interval %d ms): %,d reports to the "
+                            + "database for %,d API requests (%.5f per request)%n", batch,
+                    settings.rateLimitSyncInterval().toMillis(), reports, apiRequests, (double) reports / apiRequests);
+        }
+        // A bucket the callers never exhaust, so every call takes the path of an allowed request; the server's
+        // limiter, and a bucket in memory (what every instance had before buckets were shared) for comparison.
+        RateLimiter.Policy unlimited = new RateLimiter.Policy(1_000_000_000, 1_000_000_000, batch,
+                settings.rateLimitSyncInterval());
+        Map<String, RateLimiter> limiters = new LinkedHashMap<>();
+        if (app.database().isPostgres()) {
+            limiters.put("rate limiter alone (shared)", RateLimiter.forDatabase(unlimited, app.database()));
+        }
+        limiters.put("rate limiter alone (in memory)", RateLimiter.inProcess(unlimited, TimeMeter.SYSTEM_MILLISECONDS));
+        for (Map.Entry<String, RateLimiter> limiter : limiters.entrySet()) {
+            UUID tenant = UUID.randomUUID();
+            double acquires = checksPerSecond(() -> limiter.getValue().acquire(tenant));
+            System.out.printf("%-34s %,10.0f acquires/s -> %4.1f %% of a request (%,.0f acquires/s vs %,d req/s)%n",
+                    limiter.getKey(), acquires, 100.0 * jwtRps / acquires, acquires, jwtRps);
+        }
+    }
+
+    /** Rows PostgreSQL has counted as written to the shared rate-limit buckets (0 on H2: they live in memory). */
+    private long bucketWrites() {
+        if (!app.database().isPostgres()) {
+            return 0;
+        }
+        try (Connection c = app.database().connection();
+             PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(n_tup_ins + n_tup_upd), 0) "
+                     + "FROM pg_stat_user_tables WHERE relname = 'rate_limit_bucket'");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Where an API request's time goes, one caller at a time (no contention): the steps with a database read. */
     private void breakdown(CredentialService.NewKey key, long audienceId) {
         System.out.printf("one caller, us per call: bearer(JWT) %.0f, apiKey %.0f, audience read with project check "
-                        + "%.0f, same row by plain JDBC %.0f%n",
+                        + "%.0f, the same join by plain JDBC %.0f, same row by plain JDBC %.0f%n",
                 microsPerCall(() -> app.credentials().bearer(jwt)),
                 microsPerCall(() -> app.credentials().apiKey(key.apiKey(), Optional.of(key.apiSecret()))),
                 microsPerCall(() -> app.audiences().get(owner, project.id(), audienceId)),
-                microsPerCall(() -> {
-                    try (Connection c = app.database().connection();
-                         PreparedStatement ps = c.prepareStatement("SELECT * FROM audience WHERE id = ?")) {
-                        ps.setLong(1, audienceId);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            return rs.next();
-                        }
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
+                // What DB Client costs over JDBC, apart from the project check's join.
+                microsPerCall(() -> plainJdbc("SELECT a.* FROM audience a JOIN project p ON p.id = a.project_id "
+                        + "JOIN organization_closure c ON c.descendant_id = p.organization_id "
+                        + "WHERE c.ancestor_id = ? AND a.project_id = ? AND a.id = ?", owner.organizationId(), project.id(),
+                        audienceId)),
+                microsPerCall(() -> plainJdbc("SELECT * FROM audience WHERE id = ?", audienceId)));
+    }
+
+    /** Runs {@code sql} on a pooled connection and reads every column of its first row. */
+    private boolean plainJdbc(String sql, Object... params) {
+        try (Connection c = app.database().connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                boolean found = rs.next();
+                for (int i = 1; found && i <= rs.getMetaData().getColumnCount(); i++) {
+                    rs.getObject(i);
+                }
+                return found;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The CPU-only part of each check, single-threaded, against the time of one request per core. */
@@ -220,7 +296,7 @@ final class GetThroughput {
         byte[] secret = new byte[32];
         new java.security.SecureRandom().nextBytes(secret);
         JwtCodec codec = new JwtCodec(secret, Duration.ofHours(1), Clock.SYSTEM);
-        String token = codec.issue(owner);
+        String token = codec.issue(owner, 0);
         String keyHash = SecretHash.sha256(key.apiSecret());
         double verifyMicros = microsPerCall(() -> codec.verify(token));
         double hashMicros = microsPerCall(() -> {
@@ -337,8 +413,8 @@ final class GetThroughput {
     private void awaitBuild(long id) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            String status = app.audiences().get(owner, project.id(), id).status();
-            if ("Completed".equals(status) || "Failed".equals(status)) {
+            BuildStatus status = app.audiences().get(owner, project.id(), id).progress().status();
+            if (status == BuildStatus.COMPLETED || status == BuildStatus.FAILED) {
                 return;
             }
             Thread.sleep(100);
@@ -348,7 +424,7 @@ final class GetThroughput {
     // ------------------------------------------------------------------------------------------ load generator
 
     /** Answers counted in a timed window. */
-    private record Result(double perSecond, long errors) { }
+    private record Result(double perSecond, long errors, long served) { }
 
     /**
      * Closed loop: {@code concurrency} keep-alive connections, each sending its next request when the previous
@@ -386,7 +462,7 @@ final class GetThroughput {
         if (client != null) {
             client.close();
         }
-        return new Result((okAfter - okBefore) / elapsed, errorsAfter - errorsBefore);
+        return new Result((okAfter - okBefore) / elapsed, errorsAfter - errorsBefore, ok.sum());
     }
 
     private static void jdkLoop(HttpClient client, Target target, LongAdder ok, LongAdder errors, CountDownLatch connected,

@@ -78,6 +78,41 @@ class AudienceBuildTest extends AudienceTestBase {
         assertThat(done.getString("segmentation_type"), is("Audience"));
     }
 
+    /**
+     * An INTENT rule under OR: every record is a candidate (those without a signal have none of its counts), which
+     * builds evaluate another way than a required intent (a staged aggregate on H2, one join on PostgreSQL).
+     */
+    @Test
+    void intentOrPersonaCountsMatchIndependentComputation() {
+        List<String> topics = List.of(data.topicIds.get(3));
+        long id = create(tenant, Map.of("name", "Intent or VPs", "type", "intents", "intent_window_days", 7,
+                "filter", Map.of("condition", "or", "rules", List.of(rule("INTENT", "in", topics),
+                        rule("seniority_level", "in", List.of("vp"))))));
+        JsonPath done = await(tenant, id, "Completed");
+        int key = data.topicKey(topics.getFirst());
+        LocalDate from = TODAY.minusDays(6);
+        Map<Long, LocalDate> lastDay = new HashMap<>();
+        for (UpstreamFixture.Signal s : data.signals) {
+            if (s.topicKey() == key && !s.day().isBefore(from) && !s.day().isAfter(TODAY)) {
+                lastDay.merge(s.profileId(), s.day(), (a, b) -> a.isAfter(b) ? a : b);
+            }
+        }
+        List<UpstreamFixture.ContactRecord> members = data.records.stream()
+                .filter(r -> "vp".equals(r.seniority()) || lastDay.containsKey(r.profileId())).toList();
+        Set<Long> profiles = members.stream().map(UpstreamFixture.ContactRecord::profileId).collect(Collectors.toSet());
+        assertThat(done.getLong("record_count"), is((long) members.size()));
+        assertThat(done.getLong("distinct_profile_count"), is((long) profiles.size()));
+        assertThat(done.getLong("record_count"), greaterThan(members.stream().filter(r -> "vp".equals(r.seniority())).count()));
+        Map<String, Long> expected = new TreeMap<>();
+        for (int n : new int[] {1, 3, 7}) {
+            LocalDate since = TODAY.minusDays(n - 1L);
+            expected.put(n + "d", profiles.stream().filter(p -> lastDay.containsKey(p) && !lastDay.get(p).isBefore(since)).count());
+        }
+        Map<String, Long> actual = new TreeMap<>();
+        done.getMap("bucket_counts").forEach((k, v) -> actual.put((String) k, ((Number) v).longValue()));
+        assertThat(actual, equalTo(expected));
+    }
+
     @Test
     void sampleCarriesIntentFrequencyAndImpressionsInStableOrder() {
         List<String> topics = List.of(data.topicIds.get(1));

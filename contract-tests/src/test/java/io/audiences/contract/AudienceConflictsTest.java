@@ -21,6 +21,7 @@ import static org.hamcrest.Matchers.is;
  * build itself, through the same store a worker uses, so "a worker is writing this audience" is a state the
  * test holds for as long as it needs instead of a race it hopes to win.
  */
+@Isolated
 class AudienceConflictsTest extends AudienceTestBase {
 
     private Tenant tenant;
@@ -29,6 +30,7 @@ class AudienceConflictsTest extends AudienceTestBase {
     protected Map<String, String> configOverrides() {
         Map<String, String> overrides = new HashMap<>(super.configOverrides());
         overrides.put("audiences.builds.workers", "0");
+        overrides.put("audiences.db.lock-timeout", "PT1S");
         return overrides;
     }
 
@@ -51,7 +53,7 @@ class AudienceConflictsTest extends AudienceTestBase {
         scoped().get("/api/v1/audiences/" + id + "/download").then().statusCode(409)
                 .contentType("application/problem+json").body("code", equalTo("audience_not_ready"));
 
-        BuildStore store = new BuildStore(app.database());
+        BuildStore store = new BuildStore(app.database(), app.outbox());
         Instant now = Instant.now();
         BuildStore.Claim claim = store.claim("test-worker", now, now.plus(Duration.ofHours(1)), 3).orElseThrow();
         assertThat(claim.audienceId(), is(id));
@@ -68,6 +70,29 @@ class AudienceConflictsTest extends AudienceTestBase {
         scoped().get("/api/v1/audiences/" + id + "/download").then().statusCode(409)
                 .body("code", equalTo("audience_not_ready"));
         assertThat(get(tenant, id).getInt("intent_window_days"), is(1));
+    }
+
+    /**
+     * A change that waits on a lock longer than {@code audiences.db.lock-timeout} (1 s here) answers 503 database_busy
+     * with Retry-After and changes nothing, never 500, on both databases.
+     */
+    @Test
+    void aChangeThatTimesOutOnALockIs503DatabaseBusy() throws Exception {
+        long id = create(tenant, persona("Locked"));
+        try (java.sql.Connection c = database.connect()) {
+            c.setAutoCommit(false);
+            try (java.sql.PreparedStatement lock = c.prepareStatement("SELECT id FROM audience WHERE id = ? FOR UPDATE")) {
+                lock.setLong(1, id);
+                lock.executeQuery().close();
+            }
+            scoped().body(Map.of("name", "Renamed under a lock")).patch("/api/v1/audiences/" + id).then()
+                    .statusCode(503).contentType("application/problem+json").header("Retry-After", "1")
+                    .body("code", equalTo("database_busy"));
+            c.rollback();
+        }
+        assertThat(get(tenant, id).getString("name"), is("Locked"));
+        scoped().body(Map.of("name", "Renamed")).patch("/api/v1/audiences/" + id).then().statusCode(200)
+                .body("name", equalTo("Renamed"));
     }
 
     @Test

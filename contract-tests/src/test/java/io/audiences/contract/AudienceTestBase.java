@@ -40,13 +40,13 @@ abstract class AudienceTestBase extends ServerTestBase {
                 .then().statusCode(200).extract().jsonPath();
     }
 
-    /** Polls until the audience reaches {@code status} (30 s at most). */
-    JsonPath await(Tenant t, long id, String status) {
+    /** Polls until the audience reaches one of {@code statuses} (30 s at most). */
+    JsonPath await(Tenant t, long id, String... statuses) {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         JsonPath last = null;
         while (Instant.now().isBefore(deadline)) {
             last = get(t, id);
-            if (status.equals(last.getString("status"))) {
+            if (List.of(statuses).contains(last.getString("status"))) {
                 return last;
             }
             try {
@@ -56,7 +56,7 @@ abstract class AudienceTestBase extends ServerTestBase {
                 break;
             }
         }
-        fail("audience " + id + " did not reach " + status + ": " + (last == null ? "-" : last.prettify()));
+        fail("audience " + id + " did not reach " + String.join(" or ", statuses) + ": " + (last == null ? "-" : last.prettify()));
         return last;
     }
 }

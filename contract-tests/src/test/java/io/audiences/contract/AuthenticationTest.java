@@ -6,11 +6,15 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
 
 /** POST /auth/v1/login and POST /auth/issue: happy paths and every documented error. */
+@Isolated
 class AuthenticationTest extends ServerTestBase {
 
     private static final String JWT = "[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+";
@@ -57,12 +61,36 @@ class AuthenticationTest extends ServerTestBase {
     }
 
     @Test
-    void unknownEmailIs404UserNotFound() {
-        json().body(Map.of("email", "nobody-" + System.nanoTime() + "@example.com", "password", "whatever"))
-                .post("/auth/v1/login").then().statusCode(404)
+    void unknownEmailAnswersLikeAWrongPasswordInComparableTime() {
+        String unknown = "nobody-" + System.nanoTime() + "@example.com";
+        json().body(Map.of("email", unknown, "password", "whatever"))
+                .post("/auth/v1/login").then().statusCode(401)
                 .contentType("application/problem+json")
-                .body("status", equalTo(404))
-                .body("code", equalTo("user_not_found"));
+                .body("status", equalTo(401))
+                .body("code", equalTo("invalid_credentials"))
+                .body("detail", equalTo("Wrong credentials."));
+        login(tenant.email(), tenant.password()); // a success clears the account's budget of failures
+        // The fastest of three attempts each, taken in turns (within the account budget of 5), so a load spike on a
+        // shared machine slows one attempt, not one side: before, an unknown email answered in ~3 ms (no hash) and a
+        // wrong password in ~50 ms (one Argon2id hash).
+        long unknownMs = Long.MAX_VALUE;
+        long wrongMs = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            unknownMs = Math.min(unknownMs, failedLoginMillis(unknown, i));
+            wrongMs = Math.min(wrongMs, failedLoginMillis(tenant.email(), i));
+        }
+        assertThat("unknown email " + unknownMs + " ms vs wrong password " + wrongMs + " ms", (double) unknownMs,
+                greaterThan(wrongMs * 0.5));
+        assertThat("unknown email " + unknownMs + " ms vs wrong password " + wrongMs + " ms", (double) unknownMs,
+                lessThan(wrongMs * 2.0));
+        login(tenant.email(), tenant.password());
+    }
+
+    private long failedLoginMillis(String email, int attempt) {
+        long started = System.nanoTime();
+        json().body(Map.of("email", email, "password", "wrong-" + attempt)).post("/auth/v1/login").then().statusCode(401)
+                .body("code", equalTo("invalid_credentials"));
+        return Math.max(1, (System.nanoTime() - started) / 1_000_000);
     }
 
     @Test
@@ -106,10 +134,12 @@ class AuthenticationTest extends ServerTestBase {
         String secret = app.getString("response.client_secret");
         given().header("X-Delivr-Client-ID", clientId).header("X-Delivr-Client-Secret", secret + "0")
                 .post("/auth/issue").then().statusCode(401).contentType("application/problem+json")
-                .body("code", equalTo("unauthorized"));
+                .body("code", equalTo("invalid_credentials"));
+        // An unknown client id answers exactly like a wrong secret.
         given().header("X-Delivr-Client-ID", "client_0000000000000000").header("X-Delivr-Client-Secret", secret)
-                .post("/auth/issue").then().statusCode(401);
-        given().header("X-Delivr-Client-Secret", secret).post("/auth/issue").then().statusCode(401);
+                .post("/auth/issue").then().statusCode(401).body("code", equalTo("invalid_credentials"));
+        given().header("X-Delivr-Client-Secret", secret).post("/auth/issue").then().statusCode(401)
+                .body("code", equalTo("unauthorized"));
         given().header("X-Delivr-Client-ID", clientId).post("/auth/issue").then().statusCode(401);
         // A user's token is not an app credential.
         as(tenant.token()).post("/auth/issue").then().statusCode(401);

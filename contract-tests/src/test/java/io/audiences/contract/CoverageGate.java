@@ -1,6 +1,7 @@
 package io.audiences.contract;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +16,9 @@ import java.util.TreeSet;
  * Runs after both surefire executions (exec-maven-plugin, phase verify). For every database the suite ran
  * against, it compares the traffic recorded by {@link ContractCoverage} with the contract: the build fails
  * if a documented (operation, status) pair was never exercised, if an operation ever answered a status the
- * contract does not document, or if a request the contract does not declare got anything but 404. It writes
+ * contract does not document, or if a request the contract does not declare got anything but 404 (no such path) or
+ * 405 (a method the path does not have), or an OPTIONS anything but 204, or if a problem carried a code the contract's
+ * {@code x-problem-codes} (the page {@code GET /docs/errors}) does not list. HEAD counts as its path's GET. It writes
  * the operation × status matrix to {@code report.md} beside the tallies.
  *
  * <p>Arguments: the coverage directory, and {@code test=} followed by surefire's {@code test} property — a run filtered
@@ -38,8 +41,7 @@ public final class CoverageGate {
         StringBuilder report = new StringBuilder("# Contract coverage: operation × documented status\n\n");
         int engines = 0;
         for (String engine : List.of("h2", "postgres")) {
-            Path file = dir.resolve(engine + ".tsv");
-            Map<String, Map<Integer, Long>> seen = Files.exists(file) ? read(file) : Map.of();
+            Map<String, Map<Integer, Long>> seen = read(dir, engine);
             if (seen.isEmpty()) {
                 report.append("## ").append(engine).append(": no traffic recorded (not run)\n\n");
                 continue;
@@ -62,9 +64,12 @@ public final class CoverageGate {
                         .forEach(s -> undocumented.add(op + " answered " + s));
                 report.append("| ").append(op).append(" | ").append(String.join(", ", cells)).append(" |\n");
             });
-            seen.getOrDefault(ContractCoverage.UNDECLARED, Map.of()).keySet().stream().filter(s -> s != 404)
+            seen.getOrDefault(ContractCoverage.UNDECLARED, Map.of()).keySet().stream().filter(s -> s != 404 && s != 405)
                     .forEach(s -> undocumented.add("an undeclared route answered " + s));
-            seen.keySet().stream().filter(op -> !op.equals(ContractCoverage.UNDECLARED) && !documented.containsKey(op))
+            seen.getOrDefault(ContractCoverage.OPTIONS, Map.of()).keySet().stream().filter(s -> s != 204)
+                    .forEach(s -> undocumented.add("OPTIONS answered " + s));
+            seen.keySet().stream().filter(op -> !op.equals(ContractCoverage.UNDECLARED) && !op.equals(ContractCoverage.OPTIONS)
+                            && !documented.containsKey(op))
                     .forEach(op -> undocumented.add("unknown operation " + op));
             String summary = engine + ": " + (pairs - missing.size()) + " of " + pairs
                     + " documented (operation, status) pairs exercised; " + undocumented.size() + " undocumented";
@@ -100,11 +105,20 @@ public final class CoverageGate {
         return result;
     }
 
-    private static Map<String, Map<Integer, Long>> read(Path file) throws IOException {
+    /** The tallies of every test JVM that ran this database's classes ({@code <engine>-<fork>.tsv}), added up. */
+    private static Map<String, Map<Integer, Long>> read(Path dir, String engine) throws IOException {
         Map<String, Map<Integer, Long>> seen = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            String[] f = line.split("\t");
-            seen.computeIfAbsent(f[0], k -> new TreeMap<>()).merge(Integer.parseInt(f[1]), Long.parseLong(f[2]), Long::sum);
+        if (!Files.isDirectory(dir)) {
+            return seen;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, engine + "-*.tsv")) {
+            for (Path file : files) {
+                for (String line : Files.readAllLines(file)) {
+                    String[] f = line.split("\t");
+                    seen.computeIfAbsent(f[0], k -> new TreeMap<>()).merge(Integer.parseInt(f[1]), Long.parseLong(f[2]),
+                            Long::sum);
+                }
+            }
         }
         return seen;
     }

@@ -39,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * and checks that the build is retried and completes exactly once with the counts an independent
  * computation over the same generated data gives.
  */
+@Isolated
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrashRecoveryTest {
 

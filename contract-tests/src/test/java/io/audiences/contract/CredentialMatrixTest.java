@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.audiences.server.auth.JwtCodec;
-import io.audiences.server.auth.Principal;
 import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.Principal;
 
 import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -235,7 +235,7 @@ class CredentialMatrixTest extends ServerTestBase {
         byte[] otherKey = new byte[32];
         new java.security.SecureRandom().nextBytes(otherKey);
         String forged = new JwtCodec(otherKey, Duration.ofMinutes(10), clock).issue(
-                new Principal(tenant.organization().id(), Principal.Kind.USER, UUID.randomUUID()));
+                new Principal(tenant.organization().id(), Principal.Kind.USER, UUID.randomUUID()), 0);
         assertUnauthorized(as(forged).get("/api/v1/organizations"));
         assertUnauthorized(as("garbage").get("/api/v1/organizations"));
         assertUnauthorized(json().header("Authorization", "Basic " + token).get("/api/v1/organizations"));

@@ -69,6 +69,8 @@ class GeneratedRequestsTest extends AudienceTestBase {
     private static final long SEED = Long.getLong("audiences.fuzz.seed", 20261127L);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
+    /** The password of the fresh users that logout and password changes spend. */
+    private static final String FRESH_PASSWORD = "fresh-user-password";
 
     /** Valid requests per operation unless {@link #POSITIVE_TRIES} says otherwise. */
     private static final int DEFAULT_POSITIVE = 50;
@@ -76,17 +78,21 @@ class GeneratedRequestsTest extends AudienceTestBase {
     private static final int NEGATIVE_BASES = 3;
 
     /** Fewer tries where each request is expensive. */
-    private static final Map<String, Integer> POSITIVE_TRIES = Map.of(
-            "login", 3,                 // Argon2 verification, ~100 ms each
-            "createUser", 6,            // Argon2 hash of the given or generated password
-            "getOpenApi", 3,            // the whole contract, validated as a string
-            "getApiDocs", 3,
-            "getApiDocsAsset", 4,       // up to 1.5 MB of script
-            "pauseAudience", 25,        // each needs a fresh audience (see pathValue)
-            "resumeAudience", 25,
-            "deleteAudience", 25,
-            "deleteApiClient", 25,
-            "getHealth", 10);
+    private static final Map<String, Integer> POSITIVE_TRIES = Map.ofEntries(
+            Map.entry("login", 3),                 // Argon2 verification, ~100 ms each
+            Map.entry("createUser", 6),            // Argon2 hash of the given or generated password
+            Map.entry("getOpenApi", 3),            // the whole contract, validated as a string
+            Map.entry("getApiDocs", 3),
+            Map.entry("getApiDocsAsset", 4),       // up to 1.5 MB of script
+            Map.entry("pauseAudience", 25),        // each needs a fresh audience (see pathValue)
+            Map.entry("resumeAudience", 25),
+            Map.entry("deleteAudience", 25),
+            Map.entry("deleteApiClient", 25),
+            Map.entry("getHealth", 10),
+            Map.entry("logout", 6),                // each spends a fresh user (see credentials)
+            Map.entry("changePassword", 6),        // a fresh user and two Argon2 hashes each
+            Map.entry("deleteUser", 10),           // a fresh user each
+            Map.entry("deleteApp", 10));           // a fresh app each
 
     /** One generated request. */
     record Request(String method, String path, Map<String, String> headers, Map<String, String> query, String body) {
@@ -112,9 +118,17 @@ class GeneratedRequestsTest extends AudienceTestBase {
     private ApiClient keyOnly;      // secret_enforced false: the key alone is enough
     private ApiClient rotated;      // target of rotateApiKey (revokes its other keys)
     private ApiClient revocable;    // target of revokeApiKey (revoking twice is harmless)
+    private ApiClient patchable;    // target of updateApiClient (its enforcement flips; no other request uses it)
+    private String rotatableAppId;  // target of rotateAppSecret; not the app whose secret and token are used
+    private String patchableUser;   // target of updateUser (in the child organization)
     private long completedAudience; // built once: sample and download need a completed build
     private long editableAudience;  // target of updateAudience
     private long refreshableAudience; // target of refreshAudience (never paused)
+    private String webhookId;       // subscribed to completed builds: completedAudience gave it a delivery
+    private long deliveryId;        // that delivery (redelivering it is always allowed)
+    private String reviewerToken;   // a user of the taxonomy reviewer organization (createTopicReview)
+    private String waitingTopicRequest; // a topic request never reviewed: read and replaced
+    private String waitingTopicId;  // its topic_id (listTopicReviews)
     private final List<String> categoryIds = new ArrayList<>();
     private final List<String> subcategoryIds = new ArrayList<>();
     private final List<String> topicIds = new ArrayList<>();
@@ -130,6 +144,17 @@ class GeneratedRequestsTest extends AudienceTestBase {
 
     static List<Op> operations() {
         return SpecOperations.all();
+    }
+
+    /**
+     * Every create runs twice as often as it did before the Public Core operations (their own path and the one under
+     * /public/core), for one tenant: the default quotas (100 apps, 100 child organizations) would answer 409.
+     */
+    @Override
+    protected Map<String, String> configOverrides() {
+        Map<String, String> overrides = new LinkedHashMap<>(super.configOverrides());
+        List.of("organizations", "projects", "users", "apps").forEach(q -> overrides.put("audiences.quotas." + q, "1000"));
+        return overrides;
     }
 
     @BeforeAll
@@ -153,6 +178,12 @@ class GeneratedRequestsTest extends AudienceTestBase {
         keyOnly = apiClient(token, "Fuzz key only", false);
         rotated = apiClient(token, "Fuzz rotated", true);
         revocable = apiClient(token, "Fuzz revocable", true);
+        patchable = apiClient(token, "Fuzz patched", true);
+        rotatableAppId = as(token).body(Map.of("name", "Fuzz rotatable app")).post("/api/app/create").then().statusCode(201)
+                .extract().path("response.app_id");
+        patchableUser = as(token).body(Map.of("email", "patchable-" + System.nanoTime() + "@example.com", "first_name", "Pat",
+                "last_name", "Chable", "organization_id", childOrg, "password", FRESH_PASSWORD)).post("/api/v1/users").then()
+                .statusCode(201).extract().path("user_id");
 
         for (Object c : as(token).get("/taxonomy/categories").then().statusCode(200).extract().jsonPath()
                 .getList("response.category_id")) {
@@ -166,14 +197,25 @@ class GeneratedRequestsTest extends AudienceTestBase {
                 .getList("response.topic_id")) {
             topicIds.add((String) c);
         }
-        List<Map<String, Object>> fields = as(token).get("/api/v1/field-catalog").then().statusCode(200).extract()
+        List<Map<String, Object>> fields = as(token).queryParam("include_options", true).get("/api/v1/field-catalog")
+                .then().statusCode(200).extract()
                 .jsonPath().getList("fields");
         catalog.addAll(fields);
         schemaValues = new SchemaValues(overrides());
+        reviewerToken = reviewerToken();
+        JsonPath waiting = as(token).body(Map.of("name", "Fuzz waiting topic")).post("/taxonomy/topic-requests").then()
+                .statusCode(201).extract().jsonPath();
+        waitingTopicRequest = waiting.getString("response.topic_request_id");
+        waitingTopicId = waiting.getString("response.topic_id");
 
+        webhookId = webhook();
+        webhook(); // a second endpoint, for a real listWebhooks cursor
         completedAudience = create(tenant, Map.of("name", "Fuzz completed", "type", "intents",
                 "filter", and(rule("INTENT", "in", topicIds))));
         await(tenant, completedAudience, "Completed");
+        // Committed with the build: the outbox's delivery exists as soon as the audience reads Completed.
+        deliveryId = as(token).get("/api/v1/webhooks/" + webhookId + "/deliveries").then().statusCode(200)
+                .extract().jsonPath().getLong("deliveries[0].delivery_id");
         // From here on no build runs (see stopBuilds): audiences stay Pending, so no state-dependent 409
         // (audience_syncing) can race with the generated requests.
         stopBuilds();
@@ -187,9 +229,20 @@ class GeneratedRequestsTest extends AudienceTestBase {
                 .statusCode(200).extract().path("next_cursor"));
         cursors.put("listProjects", as(token).queryParam("limit", 1).get("/api/v1/projects").then()
                 .statusCode(200).extract().path("next_cursor"));
+        cursors.put("listWebhooks", as(token).queryParam("limit", 1).get("/api/v1/webhooks").then()
+                .statusCode(200).extract().path("next_cursor"));
+        cursors.put("listAuditEvents", as(token).queryParam("limit", 1).get("/api/v1/audit-events").then()
+                .statusCode(200).extract().path("next_cursor"));
         cursors.put("listAudiences", as(token).queryParam("limit", 1).header("X-Project-Id", project())
                 .get("/api/v1/audiences").then().statusCode(200).extract().path("next_cursor"));
         System.out.println("GeneratedRequestsTest: seed " + SEED + " (replay with -Daudiences.fuzz.seed=" + SEED + ")");
+    }
+
+    /** An endpoint for completed builds; its host does not resolve here, and public names are allowed anyway. */
+    private String webhook() {
+        return as(tenant.token()).body(Map.of("url", "https://hooks.example.com/fuzz", "events",
+                List.of("audience.build.completed"))).post("/api/v1/webhooks").then().statusCode(201).extract()
+                .path("webhook_id");
     }
 
     /** No build runs while requests are generated: a rebuild would race them into 409 audience_syncing. */
@@ -226,9 +279,24 @@ class GeneratedRequestsTest extends AudienceTestBase {
         // (patchableOrg may be inactive: 409 organization_inactive).
         o.put("organization_id", Gen.elements(tenant.organization().id().toString(), childOrg));
         o.put("parent_organization_id", Gen.elements(tenant.organization().id().toString(), childOrg));
+        // A topic request names an existing subcategory or none (400 unknown_subcategory).
+        o.put("subcategory_id", Gen.elements(subcategoryIds.toArray(String[]::new)));
         // Login needs real credentials.
         o.put("login.email", Gen.constant(tenant.email()));
         o.put("login.password", Gen.constant(tenant.password()));
+        // Webhook targets: public https URLs (loopback and private addresses are refused, see WebhookTargetsTest),
+        // and a set of events (the schema's uniqueItems).
+        o.put("createWebhook.url", r -> "https://hooks.example.com/" + SchemaValues.text(1, 30).next(r).replaceAll("[^A-Za-z0-9]", "")
+                + "/" + r.nextInt(1_000_000));
+        o.put("createWebhook.events", r -> {
+            List<String> all = new ArrayList<>(List.of("audience.build.completed", "audience.build.failed",
+                    "audience.paused", "audience.resumed", "audience.deleted"));
+            return pick(r, all, 1 + r.nextInt(all.size()));
+        });
+        // A password change must name the current password: every fresh user's (see credentials).
+        o.put("changePassword.current_password", Gen.constant(FRESH_PASSWORD));
+        // The action filter's pattern (resource.verb) is too narrow for the pattern-filtered strings: real actions.
+        o.put("listAuditEvents.action", Gen.elements("app.created", "user.deleted", "audience.paused", "no_such.action"));
         // HTTP header values are visible ASCII (RFC 9110; surrounding whitespace is not part of the value),
         // and a key reused with another body is a 422: every key carries a running number.
         String visibleAscii = Gen.range('!', '~');
@@ -239,6 +307,14 @@ class GeneratedRequestsTest extends AudienceTestBase {
         o.put("Range", Gen.oneOf(Gen.elements("bytes=0-", "bytes=0-0", "bytes=0-99"),
                 Gen.strings(Gen.range('a', 'z'), 1, 20)));
         o.put("If-Range", Gen.strings(visibleAscii, 1, 40));
+        // Any version: a generated ETag would name none (412); HttpSemanticsTest sends real and stale ones.
+        o.put("If-Match", Gen.constant("*"));
+        // The cursor drawn for listAudiences is one of the default order's; a cursor of another order is a 400.
+        // HttpSemanticsTest walks every order with its own cursors.
+        o.put("listAudiences.sort", Gen.constant("created_at"));
+        // Download columns are names of Contact fields, each at most once.
+        o.put("downloadAudience.columns", r -> pick(r, List.of("record_id", "profile_id", "first_name", "mobile_phone",
+                "mobile_phones", "seniority_level", "intent_frequency"), 1 + r.nextInt(7)));
         return o;
     }
 
@@ -314,12 +390,20 @@ class GeneratedRequestsTest extends AudienceTestBase {
      */
     private String pathValue(Op op, String name, Random r) {
         String token = tenant.token();
-        return switch (op.id() + "." + name) {
+        return switch (op.baseId() + "." + name) {
             case "deleteApiClient.client_id" -> apiClient(token, "Fuzz deleted " + r.nextInt(), true).clientId();
             case "rotateApiKey.client_id" -> rotated.clientId();
             case "revokeApiKey.client_id" -> revocable.clientId();
+            case "updateApiClient.client_id" -> patchable.clientId();
             case "revokeApiKey.key_id" -> revocable.keyId();
             case "getApp.app_id" -> appId;
+            case "deleteApp.app_id" -> as(token).body(Map.of("name", "Fuzz deleted app")).post("/api/app/create").then()
+                    .statusCode(201).extract().path("response.app_id");
+            case "rotateAppSecret.app_id" -> rotatableAppId;
+            case "updateUser.user_id" -> patchableUser;
+            case "deleteUser.user_id" -> as(token).body(Map.of("email", "deleted-" + System.nanoTime() + "@example.com",
+                    "first_name", "Del", "last_name", "Eted", "password", FRESH_PASSWORD)).post("/api/v1/users").then()
+                    .statusCode(201).extract().path("user_id");
             case "getOrganization.organization_id" -> r.nextBoolean() ? tenant.organization().id().toString() : childOrg;
             // Not the caller's own organization: changing its own status is a 409.
             case "updateOrganization.organization_id" -> patchableOrg;
@@ -338,9 +422,20 @@ class GeneratedRequestsTest extends AudienceTestBase {
             }
             // Sample and download answer 409 before the first completed build.
             case "getAudienceSample.audience_id", "downloadAudience.audience_id" -> Long.toString(completedAudience);
+            case "getWebhook.webhook_id", "listWebhookDeliveries.webhook_id", "redeliverWebhookDelivery.webhook_id" -> webhookId;
+            case "redeliverWebhookDelivery.delivery_id" -> Long.toString(deliveryId);
+            case "deleteWebhook.webhook_id" -> webhook();
             case "getTaxonomyCategory.category_id" -> categoryIds.get(r.nextInt(categoryIds.size()));
             case "getTaxonomySubcategory.subcategory_id" -> subcategoryIds.get(r.nextInt(subcategoryIds.size()));
             case "getTaxonomyTopic.topic_id" -> topicIds.get(r.nextInt(topicIds.size()));
+            // A request of the tenant that no review decides (a decided one answers 409 to a replacement).
+            case "getTopicRequest.topic_request_id", "updateTopicRequest.topic_request_id" -> waitingTopicRequest;
+            case "listTopicReviews.topic_id" -> waitingTopicId;
+            // Deciding twice is a 409: a fresh request each time, complete (accepting one without a subcategory and a
+            // type is 409 topic_request_incomplete: the catalog needs both).
+            case "createTopicReview.topic_id" -> as(token).body(Map.of("name", "Fuzz reviewed topic",
+                            "subcategory_id", subcategoryIds.get(r.nextInt(subcategoryIds.size())), "topic_type", "B2B"))
+                    .post("/taxonomy/topic-requests").then().statusCode(201).extract().path("response.topic_id");
             // Any other well-formed name is a (documented) 404.
             case "getApiDocsAsset.file" -> List.of("swagger-ui.css", "favicon-32x32.png", "favicon-16x16.png").get(r.nextInt(3));
             default -> throw new IllegalStateException("No valid value for path parameter " + name + " of " + op.id()
@@ -362,7 +457,13 @@ class GeneratedRequestsTest extends AudienceTestBase {
             return headers;
         }
         SecurityRequirement alternative = op.security().get(r.nextInt(op.security().size()));
-        if (alternative.containsKey("bearerAuth")) {
+        if (List.of("logout", "changePassword").contains(op.baseId())) {
+            // Both end the caller's tokens (and only users can call them): a fresh user each time.
+            headers.put("Authorization", "Bearer " + freshUserToken(tenant.organization().id(), FRESH_PASSWORD));
+        } else if ("createTopicReview".equals(op.id())) {
+            // Only the configured reviewer organization reviews topic requests.
+            headers.put("Authorization", "Bearer " + reviewerToken);
+        } else if (alternative.containsKey("bearerAuth")) {
             headers.put("Authorization", "Bearer " + (r.nextInt(4) == 0 ? appToken : tenant.token()));
         } else if (alternative.containsKey("apiKey") && alternative.containsKey("apiSecret")) {
             headers.put("X-Api-Key", enforced.apiKey());
@@ -370,6 +471,11 @@ class GeneratedRequestsTest extends AudienceTestBase {
         } else if (alternative.containsKey("apiKey")) {
             headers.put("X-Api-Key", keyOnly.apiKey());
         } else if (alternative.containsKey("appClientId")) {
+            headers.put("X-Delivr-Client-ID", appClientId);
+            headers.put("X-Delivr-Client-Secret", appClientSecret);
+        }
+        if (alternative.containsKey("bearerAuth") && alternative.containsKey("appClientId")) {
+            // Public Core: the app credentials of the token's organization beside the JWT.
             headers.put("X-Delivr-Client-ID", appClientId);
             headers.put("X-Delivr-Client-Secret", appClientSecret);
         }
@@ -394,12 +500,12 @@ class GeneratedRequestsTest extends AudienceTestBase {
             }
             String value;
             if ("cursor".equals(name)) {
-                value = cursors.get(op.id());
+                value = cursors.get(op.baseId());
                 if (value == null) {
                     continue;
                 }
             } else {
-                value = param(schemaValues.valid(op.id(), name, p.getSchema(), 1).next(r));
+                value = param(schemaValues.valid(op.baseId(), name, p.getSchema(), 1).next(r));
             }
             ("header".equals(p.getIn()) ? headers : query).put(name, value);
         }
@@ -415,9 +521,23 @@ class GeneratedRequestsTest extends AudienceTestBase {
         }
         String body = null;
         if (op.body() != null && (op.bodyRequired() || r.nextInt(4) != 0)) {
-            body = json(schemaValues.valid(op.id(), null, op.body(), 0).next(r));
+            body = json(oneName(op, schemaValues.valid(op.baseId(), null, op.body(), 0).next(r), r));
         }
         return new Request(op.method(), expand(op.template(), path), headers, query, body);
+    }
+
+    /** An audience is named by exactly one of name and audience_name (a rule the schema does not express). */
+    @SuppressWarnings("unchecked")
+    private static Object oneName(Op op, Object body, Random r) {
+        if ("createAudience".equals(op.baseId()) && body instanceof Map<?, ?> map) {
+            Map<String, Object> b = (Map<String, Object>) map;
+            if (b.containsKey("name") && b.containsKey("audience_name")) {
+                b.remove(r.nextBoolean() ? "name" : "audience_name");
+            } else if (!b.containsKey("name") && !b.containsKey("audience_name")) {
+                b.put(r.nextBoolean() ? "name" : "audience_name", "Fuzz named " + r.nextInt(1000));
+            }
+        }
+        return body;
     }
 
     private static String param(Object value) {
@@ -457,7 +577,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
         return operations().stream().map(op -> DynamicTest.dynamicTest("valid " + op.id(), () -> {
             long started = System.nanoTime();
             Random r = new Random(opSeed(op, "valid"));
-            int tries = POSITIVE_TRIES.getOrDefault(op.id(), DEFAULT_POSITIVE);
+            int tries = POSITIVE_TRIES.getOrDefault(op.baseId(), DEFAULT_POSITIVE);
             List<String> failures = new ArrayList<>();
             for (int i = 0; i < tries; i++) {
                 Request request = null;
@@ -512,7 +632,7 @@ class GeneratedRequestsTest extends AudienceTestBase {
             }
             if (op.body() != null) {
                 Object body = base.body() == null
-                        ? schemaValues.valid(op.id(), null, op.body(), 0).next(r)
+                        ? schemaValues.valid(op.baseId(), null, op.body(), 0).next(r)
                         : MAPPER.readValue(base.body(), Object.class);
                 for (SchemaViolations.Violation v : SchemaViolations.of(body, op.body())) {
                     cases.add(new Negative("body " + v.what(), new Request(base.method(), base.path(), base.headers(),
@@ -584,11 +704,30 @@ class GeneratedRequestsTest extends AudienceTestBase {
             return new Request(base.method(), base.path(), h, base.query(), base.body());
         };
         cases.add(new Negative("no credentials", with.apply(Map.of()), unauthorized));
-        if (op.accepts("appClientId")) {
-            cases.add(new Negative("unknown app client", with.apply(Map.of("X-Delivr-Client-ID", "client_0000000000000000",
+        if (op.requiresAppCredentials()) {
+            String bearer = base.headers().get("Authorization");
+            Expected invalid = new Expected(401, "invalid_app_credentials", null);
+            cases.add(new Negative("bearer without app credentials", with.apply(Map.of("Authorization", bearer)),
+                    new Expected(401, "app_credentials_required", null)));
+            cases.add(new Negative("bearer with an app client id only", with.apply(Map.of("Authorization", bearer,
+                    "X-Delivr-Client-ID", appClientId)), new Expected(401, "app_credentials_required", null)));
+            cases.add(new Negative("bearer with an unknown app client", with.apply(Map.of("Authorization", bearer,
+                    "X-Delivr-Client-ID", "client_0000000000000000", "X-Delivr-Client-Secret", appClientSecret)), invalid));
+            cases.add(new Negative("bearer with a wrong app secret", with.apply(Map.of("Authorization", bearer,
+                    "X-Delivr-Client-ID", appClientId, "X-Delivr-Client-Secret", "secret_" + "0".repeat(48))), invalid));
+            cases.add(new Negative("garbage bearer with app credentials", with.apply(Map.of("Authorization", "Bearer not.a.jwt",
+                    "X-Delivr-Client-ID", appClientId, "X-Delivr-Client-Secret", appClientSecret)), unauthorized));
+            cases.add(new Negative("app credentials without a bearer", with.apply(Map.of("X-Delivr-Client-ID", appClientId,
                     "X-Delivr-Client-Secret", appClientSecret)), unauthorized));
+            return cases;
+        }
+        if (op.accepts("appClientId")) {
+            // Both answered alike, so the answer does not tell which client ids exist.
+            Expected invalid = new Expected(401, "invalid_credentials", null);
+            cases.add(new Negative("unknown app client", with.apply(Map.of("X-Delivr-Client-ID", "client_0000000000000000",
+                    "X-Delivr-Client-Secret", appClientSecret)), invalid));
             cases.add(new Negative("wrong app secret", with.apply(Map.of("X-Delivr-Client-ID", appClientId,
-                    "X-Delivr-Client-Secret", "secret_" + "0".repeat(48))), unauthorized));
+                    "X-Delivr-Client-Secret", "secret_" + "0".repeat(48))), invalid));
             cases.add(new Negative("app client id without secret", with.apply(Map.of("X-Delivr-Client-ID", appClientId)),
                     unauthorized));
             return cases;

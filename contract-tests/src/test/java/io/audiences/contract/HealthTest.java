@@ -16,5 +16,9 @@ class HealthTest extends ServerTestBase {
         given().get("/health").then().statusCode(503)
                 .contentType("application/json")
                 .body("status", equalTo("DOWN")).body("database", equalTo("DOWN"));
+        // The same operation under Delivr's Public Core base path.
+        given().get("/public/core/health").then().statusCode(503)
+                .contentType("application/json")
+                .body("status", equalTo("DOWN")).body("database", equalTo("DOWN"));
     }
 }

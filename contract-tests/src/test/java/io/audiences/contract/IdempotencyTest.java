@@ -24,6 +24,7 @@ import io.audiences.server.idempotency.Idempotency;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.DomainException;
+import io.audiences.server.platform.ErrorCode;
 
 import io.helidon.config.Config;
 import io.restassured.http.ContentType;
@@ -61,11 +62,15 @@ class IdempotencyTest extends AudienceTestBase {
     /** Issue 9 measured 8 of 30 trials creating several audiences with three instances on one PostgreSQL. */
     private static final int TWO_INSTANCE_TRIALS = 30;
     private static final String MISSING_AUDIENCE = "999999999";
+    private static final String PUBLIC_CORE = "/public/core";
 
     private final MovableClock clock = new MovableClock();
     private Tenant tenant;
     /** The bearer token requests carry (renewed while the clock is moved a day ahead). */
     private String token;
+    /** The credentials of an app of the tenant, sent beside the JWT under /public/core. */
+    private String appClientId;
+    private String appClientSecret;
 
     @Override
     protected Clock clock() {
@@ -76,6 +81,10 @@ class IdempotencyTest extends AudienceTestBase {
     void createTenant() {
         tenant = tenant("Idempotency");
         token = tenant.token();
+        var created = as(token).body(Map.of("name", "Idempotency core app")).post("/api/app/create").then().statusCode(201)
+                .extract().jsonPath();
+        appClientId = created.getString("response.client_id");
+        appClientSecret = created.getString("response.client_secret");
     }
 
     @AfterEach
@@ -104,15 +113,10 @@ class IdempotencyTest extends AudienceTestBase {
     }
 
     List<Operation> operations() {
-        return List.of(
+        List<Operation> operations = new java.util.ArrayList<>(List.of(
                 named("createOrganization", "/api/v1/organizations", "organization"),
                 named("createProject", "/api/v1/projects", "project"),
-                new Operation("createUser", 201, () -> {
-                    String email = unique("user").replace(' ', '-') + "@example.com";
-                    return new Subject((port, key, other) -> post(port, key, "/api/v1/users",
-                            Map.of("email", email, "first_name", other ? "Other" : "Ana", "last_name", "Ruiz")),
-                            () -> count("SELECT count(*) FROM app_user WHERE email = ?", email));
-                }),
+                user("createUser", "/api/v1/users"),
                 named("createApiClient", "/client/v1", "api_client"),
                 new Operation("rotateApiKey", 201, () -> {
                     UUID client = UUID.fromString(apiClient(token, unique("Rotated"), true).clientId());
@@ -121,6 +125,14 @@ class IdempotencyTest extends AudienceTestBase {
                             () -> count("SELECT count(*) FROM api_key WHERE client_id = ?", client) - 1);
                 }),
                 named("createApp", "/api/app/create", "app"),
+                named("createTopicRequest", "/taxonomy/topic-requests", "topic_request"),
+                new Operation("createWebhook", 201, () -> {
+                    String url = "https://hooks.example.com/" + UUID.randomUUID();
+                    return new Subject((port, key, other) -> post(port, key, "/api/v1/webhooks",
+                            Map.of("url", url, "events", List.of(other ? "audience.paused" : "audience.deleted"))),
+                            () -> count("SELECT count(*) FROM webhook_endpoint WHERE url = ?", url));
+                }),
+                appChange("rotateAppSecret", "/api/app/rotate", "app.secret_rotated"),
                 new Operation("createAudience", 201, () -> {
                     String name = unique("Audience");
                     return new Subject((port, key, other) -> post(port, key, "/api/v1/audiences",
@@ -144,7 +156,25 @@ class IdempotencyTest extends AudienceTestBase {
                     post(app.port(), null, transition(id, false, "pause"), null).then().statusCode(200);
                     return new Subject((port, key, other) -> post(port, key, transition(id, other, "resume"), null),
                             () -> count("SELECT count(*) FROM audience WHERE id = ? AND paused_at IS NULL", id));
-                }));
+                })));
+        // The same POSTs under Delivr's Public Core base path (with the app credentials beside the JWT, see post).
+        operations.addAll(List.of(
+                named("publicCoreCreateOrganization", PUBLIC_CORE + "/api/v1/organizations", "organization"),
+                named("publicCoreCreateProject", PUBLIC_CORE + "/api/v1/projects", "project"),
+                user("publicCoreCreateUser", PUBLIC_CORE + "/api/v1/users"),
+                named("publicCoreCreateApp", PUBLIC_CORE + "/api/app/create", "app"),
+                appChange("publicCoreRotateAppSecret", PUBLIC_CORE + "/api/app/rotate", "app.secret_rotated")));
+        return operations;
+    }
+
+    /** A user creation; executions are users with its email. */
+    private Operation user(String id, String path) {
+        return new Operation(id, 201, () -> {
+            String email = unique("user").replace(' ', '-') + "@example.com";
+            return new Subject((port, key, other) -> post(port, key, path,
+                    Map.of("email", email, "first_name", other ? "Other" : "Ana", "last_name", "Ruiz")),
+                    () -> count("SELECT count(*) FROM app_user WHERE email = ?", email));
+        });
     }
 
     /** A create whose body is a name; executions are rows of {@code table} with that name. */
@@ -153,6 +183,21 @@ class IdempotencyTest extends AudienceTestBase {
             String name = unique(table);
             return new Subject((port, key, other) -> post(port, key, path, Map.of("name", other ? name + " 2" : name)),
                     () -> count("SELECT count(*) FROM " + table + " WHERE name = ?", name));
+        });
+    }
+
+    /**
+     * A change of a fresh app ({@code <path>/{app_id}}, no body); executions are its audit events. The other request
+     * names another (missing) app.
+     */
+    private Operation appChange(String id, String path, String action) {
+        return new Operation(id, 200, () -> {
+            String appId = given().contentType(ContentType.JSON).header("Authorization", "Bearer " + token)
+                    .body(Map.of("name", unique("App"))).post("/api/app/create").then().statusCode(201)
+                    .extract().path("response.app_id");
+            return new Subject((port, key, other) -> post(port, key, path + "/"
+                    + (other ? UUID.randomUUID().toString() : appId), null),
+                    () -> count("SELECT count(*) FROM audit_event WHERE action = ? AND target_id = ?", action, appId));
         });
     }
 
@@ -175,6 +220,9 @@ class IdempotencyTest extends AudienceTestBase {
                 .header("X-Project-Id", tenant.project().id().toString());
         if (key != null) {
             spec = spec.header(KEY, key);
+        }
+        if (path.startsWith(PUBLIC_CORE)) {
+            spec = spec.header("X-Delivr-Client-ID", appClientId).header("X-Delivr-Client-Secret", appClientSecret);
         }
         if (body != null) {
             spec = spec.body(body);
@@ -295,7 +343,7 @@ class IdempotencyTest extends AudienceTestBase {
             app.idempotency().complete(tx, dead, Reply.json(201, Map.of("stale", true)));
             return null;
         }));
-        assertThat(refused.code(), is("idempotency_in_progress"));
+        assertThat(refused.code(), is(ErrorCode.IDEMPOTENCY_IN_PROGRESS));
         assertReplays(subject.sender().send(app.port(), key, false), first);
         assertThat(subject.executions().getAsLong(), is(1L));
     }

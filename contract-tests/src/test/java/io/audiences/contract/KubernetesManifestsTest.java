@@ -72,8 +72,12 @@ class KubernetesManifestsTest {
         assertThat(at(container, "startupProbe", "httpGet", "path"), is("/health/started"));
         assertThat(at(container, "livenessProbe", "httpGet", "path"), is("/health/live"));
         assertThat(at(container, "readinessProbe", "httpGet", "path"), is("/health/ready"));
+        Set<String> declared = declaredPaths();
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
             assertThat(probe + " port", at(container, probe, "httpGet", "port"), is("http"));
+            // A probe on a path the contract does not declare would be a route the server does not serve for real.
+            assertThat(probe + " path is declared in openapi.yaml",
+                    declared.contains((String) at(container, probe, "httpGet", "path")), is(true));
         }
         Map<String, Object> port = map(list(container.get("ports")).getFirst());
         assertThat((String) port.get("name"), is("http"));
@@ -154,5 +158,12 @@ class KubernetesManifestsTest {
     private static List<Object> list(Object node) {
         assertThat("a list", node instanceof List, is(true));
         return (List<Object>) node;
+    }
+
+    private static Set<String> declaredPaths() throws IOException {
+        try (Reader reader = Files.newBufferedReader(ROOT.resolve("openapi.yaml"))) {
+            Map<String, Object> spec = map(new Yaml().load(reader));
+            return new TreeSet<>(map(spec.get("paths")).keySet());
+        }
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import io.audiences.server.auth.SecretHash;
+import io.audiences.server.platform.SecretHash;
 
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,9 +78,31 @@ class NoPlaintextSecretsTest extends ServerTestBase {
         String generated = created("/api/v1/users", Map.of("email", "generated@example.com", "first_name", "Generated",
                 "last_name", "Password")).getString("password");
         secrets.put("generated password", generated);
+
+        // A webhook signing secret is sealed, not hashed (signing needs it), and still never stored in the clear.
+        String webhookSecret = created("/api/v1/webhooks", Map.of("url", "https://hooks.example.com/secrets",
+                "events", List.of("audience.paused"))).getString("secret");
+        secrets.put("webhook secret", webhookSecret);
+        secrets.put("webhook secret key", webhookSecret.substring("whsec_".length()));
         // Both passwords work, so they are really stored (as hashes).
         login("given@example.com", given);
-        login("generated@example.com", generated);
+        String oneTime = login("generated@example.com", generated);
+
+        // The lifecycle's secrets: a rotated app secret (replayed from its stored reply), a replaced one-time
+        // password and a wrong password tried at login; all of it lands in the audit log and must not be there.
+        String key = UUID.randomUUID().toString();
+        String rotated = as(tenant.token()).header("Idempotency-Key", key).post("/api/app/rotate/"
+                + second.getString("response.app_id")).then().statusCode(200).extract().asString();
+        as(tenant.token()).header("Idempotency-Key", key).post("/api/app/rotate/" + second.getString("response.app_id"))
+                .then().statusCode(200).header("Idempotent-Replayed", "true");
+        secrets.put("rotated app client_secret", JsonPath.from(rotated).getString("response.client_secret"));
+        String replaced = "replaced-password-" + System.nanoTime();
+        as(oneTime).body(Map.of("current_password", generated, "new_password", replaced)).post("/api/v1/users/me/password")
+                .then().statusCode(204);
+        secrets.put("replaced password", replaced);
+        String wrong = "wrong-password-" + System.nanoTime();
+        json().body(Map.of("email", "given@example.com", "password", wrong)).post("/auth/v1/login").then().statusCode(401);
+        secrets.put("wrong password tried", wrong);
     }
 
     /** POSTs with an Idempotency-Key, then replays it: the stored reply gives the same secrets back. */
@@ -138,6 +160,7 @@ class NoPlaintextSecretsTest extends ServerTestBase {
         assertThat(dump.keySet(), hasItems("flyway_schema_history", "organization", "app_user", "api_client", "api_key",
                 "app", "idempotent_request"));
         assertThat(dump.get("idempotent_request"), is(not(empty())));
+        assertThat(dump.get("audit_event"), is(not(empty())));
         List<String> found = new ArrayList<>();
         for (Map.Entry<String, String> secret : secrets.entrySet()) {
             for (Map.Entry<String, List<String>> table : dump.entrySet()) {
@@ -201,7 +224,7 @@ class NoPlaintextSecretsTest extends ServerTestBase {
                 SecretHash.sha256(clientSecret), secrets.get("second app client_secret"))) {
             given().header("X-Delivr-Client-ID", clientId).header("X-Delivr-Client-Secret", wrong)
                     .post("/auth/issue").then().statusCode(401).contentType("application/problem+json")
-                    .body("code", equalTo("unauthorized"));
+                    .body("code", equalTo("invalid_credentials"));
         }
         given().header("X-Delivr-Client-ID", clientId).post("/auth/issue").then().statusCode(401);
         given().post("/auth/issue").then().statusCode(401);

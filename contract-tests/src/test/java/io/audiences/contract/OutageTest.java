@@ -41,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * up; once it is back, the server serves again without a restart, no acknowledged write is missing, and a build
  * the outage interrupted completes exactly once.
  */
+@Isolated
 class OutageTest extends AudienceTestBase {
 
     private static final long FAST_NANOS = 2_000_000_000L;
@@ -123,8 +124,9 @@ class OutageTest extends AudienceTestBase {
                         + "%d writes acknowledged, %d answered 503%n", TestDatabase.engine(), readyDownNanos / 1_000_000,
                 before, during, writer.slowestDuringOutage.get() / 1_000_000, readyAgainNanos / 1_000_000,
                 writer.acknowledged.size(), writer.unavailable.get());
-        // Two failed background checks (0.5 s apart, each up to the 1 s connection timeout) make an outage.
-        assertThat("readiness went down within 3 s", readyDownNanos, lessThan(3_000_000_000L));
+        // Two failed background checks (0.5 s apart, each up to the 1 s connection timeout) make an outage: 3 s at worst,
+        // plus the scheduling slack of a loaded machine (3.03 s was seen with two test JVMs on two cores).
+        assertThat("readiness went down within 4 s", readyDownNanos, lessThan(4_000_000_000L));
         assertThat("writes answered within 2 s during the outage", writer.slowestDuringOutage.get(), lessThan(FAST_NANOS));
         assertThat("no write answered anything but 201 or 503", writer.other, is(empty()));
         assertThat(writer.unavailable.get(), greaterThan(0));
@@ -158,7 +160,7 @@ class OutageTest extends AudienceTestBase {
             spec = spec.header("X-Api-Key", key.apiKey()).header("X-Api-Secret", key.apiSecret());
         } else if (op.id().equals("login")) {
             spec = spec.body(Map.of("email", "someone@example.com", "password", "a password"));
-        } else if (op.id().equals("issueAppToken")) {
+        } else if (op.baseId().equals("issueAppToken")) {
             spec = spec.header("X-Delivr-Client-ID", "client_0123456789abcdef").header("X-Delivr-Client-Secret", "secret_x");
         }
         return spec;

@@ -11,9 +11,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The packaged server jar run as a child process (so tests can SIGKILL it or cap its heap) against a fresh test
  * database: an H2 file in a temporary data directory, or a new PostgreSQL database. Tests prepare data in-process
- * with {@link #config} first, then start the child.
+ * with {@link #config} first, then start the child. On PostgreSQL, {@link #peer} gives further instances of the same
+ * deployment: same database, same JWT secret, their own port and data directory.
  */
 final class PackagedServer implements AutoCloseable {
 
@@ -48,14 +51,16 @@ final class PackagedServer implements AutoCloseable {
     private final boolean ownsDatabase;
     private final Path dataDir;
     private final String dbUrl;
+    private final String jwtSecret;
     private Process process;
     private int port;
 
-    private PackagedServer(TestDatabase database, boolean ownsDatabase, Path dataDir, String dbUrl) {
+    private PackagedServer(TestDatabase database, boolean ownsDatabase, Path dataDir, String dbUrl, String jwtSecret) {
         this.database = database;
         this.ownsDatabase = ownsDatabase;
         this.dataDir = dataDir;
         this.dbUrl = dbUrl;
+        this.jwtSecret = jwtSecret;
     }
 
     static PackagedServer create(String name) throws IOException {
@@ -70,15 +75,17 @@ final class PackagedServer implements AutoCloseable {
         String url = TestDatabase.postgres() ? database.url() : "jdbc:h2:file:" + dataDir.resolve("audiences").toAbsolutePath()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"
                 + h2Settings;
-        return new PackagedServer(database, true, dataDir, url);
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return new PackagedServer(database, true, dataDir, url, Base64.getEncoder().encodeToString(secret));
     }
 
-    /** A second instance on the same database (PostgreSQL only: an H2 file opens in one process at a time). */
-    PackagedServer sibling(String name) throws IOException {
+    /** Another instance on this one's PostgreSQL database and JWT secret; the database stays this one's to drop. */
+    PackagedServer peer(String name) throws IOException {
         if (!TestDatabase.postgres()) {
-            throw new IllegalStateException("an H2 file database cannot be shared by two processes");
+            throw new IllegalStateException("instances share a database only on PostgreSQL (H2 files are single-process)");
         }
-        return new PackagedServer(database, false, Files.createTempDirectory("audiences-" + name), dbUrl);
+        return new PackagedServer(database, false, Files.createTempDirectory("audiences-" + name), dbUrl, jwtSecret);
     }
 
     /** Configuration for an in-process Application on the same database and data directory. */
@@ -88,7 +95,8 @@ final class PackagedServer implements AutoCloseable {
                 "audiences.data-dir", dataDir.toString(),
                 "audiences.db.url", dbUrl,
                 "audiences.db.user", database.user(),
-                "audiences.db.password", database.password()));
+                "audiences.db.password", database.password(),
+                "audiences.auth.jwt-secret", jwtSecret));
         values.putAll(extra);
         return Config.builder()
                 .addSource(ConfigSources.create(values))
@@ -115,7 +123,7 @@ final class PackagedServer implements AutoCloseable {
             app.database().inTransaction(tx -> app.credentials().createUser(tx, org.id(), email, name, "User",
                     Optional.of(password)));
             CredentialService.NewClient client = app.database().inTransaction(tx ->
-                    app.credentials().createClient(tx, org.id(), name.toLowerCase(Locale.ROOT), true));
+                    app.credentials().createClient(tx, org.id(), name.toLowerCase(Locale.ROOT), true, "read_write"));
             return new Tenant(project, client.key().apiKey(), client.key().apiSecret(), email, password);
         }
     }
@@ -136,7 +144,8 @@ final class PackagedServer implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("server-" + System.nanoTime() + ".log").toFile());
         pb.environment().putAll(Map.of("SERVER_PORT", Integer.toString(port), "AUDIENCES_DATA_DIR", dataDir.toString(),
-                "AUDIENCES_DB_URL", dbUrl, "AUDIENCES_DB_USER", database.user(), "AUDIENCES_DB_PASSWORD", database.password()));
+                "AUDIENCES_DB_URL", dbUrl, "AUDIENCES_DB_USER", database.user(), "AUDIENCES_DB_PASSWORD", database.password(),
+                "AUDIENCES_JWT_SECRET", jwtSecret));
         pb.environment().putAll(environment);
         process = pb.start();
         HttpClient http = HttpClient.newHttpClient();
@@ -162,6 +171,11 @@ final class PackagedServer implements AutoCloseable {
         return port;
     }
 
+    /** The process id of the running instance (build workers name it in their lease). */
+    long pid() {
+        return process.pid();
+    }
+
     boolean alive() {
         return process != null && process.isAlive();
     }
@@ -185,6 +199,11 @@ final class PackagedServer implements AutoCloseable {
     /** Waits up to {@code timeout} for the process to exit; whether it did. */
     boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** The instance's data directory (AUDIENCES_DATA_DIR). */
+    Path dataDir() {
+        return dataDir;
     }
 
     TestDatabase database() {

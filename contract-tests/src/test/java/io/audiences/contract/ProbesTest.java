@@ -51,11 +51,29 @@ class ProbesTest extends ServerTestBase {
                 .body("checks[0].status", equalTo("UP"));
         given().get("/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", equalTo(java.util.List.of("database", "migrations", "shutdown")))
-                .body("checks.status", equalTo(java.util.List.of("UP", "UP", "UP")))
+                .body("checks.name", equalTo(java.util.List.of("database", "migrations", "shutdown", "data")))
+                .body("checks.status", equalTo(java.util.List.of("UP", "UP", "UP", "UP")))
                 .body("checks[1].details.schema_version", notNullValue());
         given().get("/health/started").then().statusCode(200)
                 .body("status", equalTo("UP")).body("checks[0].name", equalTo("migrations"));
+    }
+
+    /** While data the server serves is loading (the embedded demo set at a first start) it is live but not ready. */
+    @Test
+    @Order(2)
+    void readinessIsDownWhileDataLoads() {
+        app.probes().loading("demo data");
+        try {
+            given().get("/health/ready").then().statusCode(503).contentType("application/json")
+                    .body("status", equalTo("DOWN"))
+                    .body("checks.find { it.name == 'data' }.status", equalTo("DOWN"))
+                    .body("checks.find { it.name == 'data' }.details.loading", equalTo("demo data"))
+                    .body("checks.find { it.name == 'database' }.status", equalTo("UP"));
+            given().get("/health/live").then().statusCode(200);
+        } finally {
+            app.probes().loading(null);
+        }
+        given().get("/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
@@ -124,9 +142,9 @@ class ProbesTest extends ServerTestBase {
 
             finishing.getOutputStream().write("\"}".getBytes(StandardCharsets.US_ASCII));
             finishing.getOutputStream().flush();
-            // Unknown account: 404 user_not_found, answered although the server is shutting down.
+            // Unknown account: 401 invalid_credentials, answered although the server is shutting down.
             assertThat("the in-flight request was answered", statusLine(finishing.getInputStream()),
-                    startsWith("HTTP/1.1 404"));
+                    startsWith("HTTP/1.1 401"));
 
             closer.join(DRAIN_MILLIS + 10_000);
             long took = (System.nanoTime() - started) / 1_000_000;

@@ -79,33 +79,62 @@ class RoutingTest extends ServerTestBase {
 
     static Stream<Arguments> notInTheSpec() {
         return Stream.of(
-                Arguments.of("DELETE", "/api/v1/projects"),
-                Arguments.of("PUT", "/api/v1/projects"),
-                Arguments.of("DELETE", "/api/v1/organizations/" + UUID.randomUUID()),
-                Arguments.of("PUT", "/api/v1/organizations/" + UUID.randomUUID()),
                 Arguments.of("GET", "/api/v1/nope"),
                 Arguments.of("GET", "/api/v1"),
                 Arguments.of("GET", "/api/v1/projects/" + UUID.randomUUID() + "/extra"),
-                Arguments.of("POST", "/health"),
-                Arguments.of("DELETE", "/openapi"),
-                Arguments.of("GET", "/auth/v1/login"),
-                Arguments.of("GET", "/auth/issue"),
-                Arguments.of("GET", "/client/v1/" + UUID.randomUUID()),
-                Arguments.of("GET", "/client/v1/" + UUID.randomUUID() + "/keys"),
-                Arguments.of("PATCH", "/client/v1"),
-                Arguments.of("GET", "/api/app/create"),
-                Arguments.of("POST", "/api/app/get"),
+                Arguments.of("DELETE", "/api/v1/nope"),
                 Arguments.of("GET", "/api/app/retrieve"),
-                Arguments.of("GET", "/api/v1/users"),
-                Arguments.of("GET", "/"),
+                Arguments.of("HEAD", "/api/v1/nope"),
+                // Under the Public Core prefix only the declared PublicCore operations exist (GET / is declared).
+                Arguments.of("GET", "/public/core/client/v1"),
+                Arguments.of("GET", "/public/core/openapi"),
+                Arguments.of("GET", "/public/core/api/v1/audiences"),
+                Arguments.of("GET", "/public/core/taxonomy/topics"),
+                Arguments.of("GET", "/public/core/"),
                 // Trailing slashes: Helidon's routes match them, the contract does not declare them.
                 Arguments.of("GET", "/api/v1/projects/"),
                 Arguments.of("POST", "/api/v1/projects/"),
                 Arguments.of("GET", "/api/v1/organizations/"),
                 Arguments.of("GET", "/client/v1/"),
-                Arguments.of("GET", "/health/"),
-                Arguments.of("HEAD", "/health"),
-                Arguments.of("OPTIONS", "/api/v1/projects"));
+                Arguments.of("GET", "/health/"));
+    }
+
+    static Stream<Arguments> wrongMethods() {
+        return Stream.of(
+                Arguments.of("DELETE", "/api/v1/projects", "POST, GET, HEAD, OPTIONS"),
+                Arguments.of("PUT", "/api/v1/projects", "POST, GET, HEAD, OPTIONS"),
+                Arguments.of("DELETE", "/api/v1/organizations/" + UUID.randomUUID(), "GET, HEAD, PATCH, OPTIONS"),
+                Arguments.of("PUT", "/api/v1/organizations/" + UUID.randomUUID(), "GET, HEAD, PATCH, OPTIONS"),
+                Arguments.of("POST", "/health", "GET, HEAD, OPTIONS"),
+                Arguments.of("DELETE", "/openapi", "GET, HEAD, OPTIONS"),
+                Arguments.of("GET", "/auth/v1/login", "POST, OPTIONS"),
+                Arguments.of("HEAD", "/auth/issue", "POST, OPTIONS"),
+                Arguments.of("GET", "/client/v1/" + UUID.randomUUID(), "PATCH, DELETE, OPTIONS"),
+                Arguments.of("GET", "/client/v1/" + UUID.randomUUID() + "/keys", "POST, OPTIONS"),
+                Arguments.of("PATCH", "/client/v1", "POST, GET, HEAD, OPTIONS"),
+                Arguments.of("GET", "/api/app/create", "POST, OPTIONS"),
+                Arguments.of("POST", "/api/app/get", "GET, HEAD, OPTIONS"),
+                Arguments.of("GET", "/api/v1/users", "POST, OPTIONS"));
+    }
+
+    /** A path of the contract with a method it does not have: 405 naming the ones it has, before any authentication. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("wrongMethods")
+    void aMethodThePathDoesNotHaveIs405(String method, String path, String allow) {
+        for (boolean withToken : List.of(true, false)) {
+            var spec = RestAssured.given().baseUri("http://127.0.0.1").port(app.port()).filter(ContractCoverage.FILTER);
+            if (withToken) {
+                spec.header("Authorization", "Bearer " + tenant.token());
+            }
+            var response = spec.request(method, path).then()
+                    .statusCode(405)
+                    .header("Allow", allow)
+                    .contentType("application/problem+json")
+                    .header("X-Request-Id", not(equalTo(null)));
+            if (!method.equals("HEAD")) {
+                response.body("code", equalTo("method_not_allowed")).body("status", equalTo(405));
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -8,8 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.audiences.server.Application;
+import io.audiences.server.auth.JwtCodec;
+import io.audiences.server.auth.SigningKey;
+import io.audiences.server.credentials.CredentialService;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.Contract;
+import io.audiences.server.platform.Principal;
 import io.audiences.server.tenancy.Organization;
 import io.audiences.server.tenancy.Project;
 
@@ -43,6 +47,9 @@ public abstract class ServerTestBase {
                             .build())
                     .build());
 
+    /** The organization the test servers name in {@code audiences.taxonomy.reviewer-organizations}. */
+    protected static final java.util.UUID REVIEWER_ORGANIZATION = java.util.UUID.fromString("7a5e0000-0000-4000-8000-00000000beef");
+
     protected Application app;
     protected TestDatabase database;
     protected Path dataDir;
@@ -64,7 +71,15 @@ public abstract class ServerTestBase {
                 "audiences.db.url", database.url(),
                 "audiences.db.user", database.user(),
                 "audiences.db.password", database.password(),
-                "audiences.demo.enabled", "false"));
+                "audiences.demo.enabled", "false",
+                // Every test connects from 127.0.0.1: without this, one class's deliberate failed logins would use up
+                // the address's budget for the next. SignInThrottleTest sets its own.
+                "audiences.sign-in.address-free", "100000",
+                // Suites such as GeneratedRequestsTest queue far more builds for one tenant than two workers finish
+                // meanwhile: without this they would meet 429 build_backlog_full. FairBuildsTest sets its own.
+                "audiences.builds.backlog", "100000",
+                // Topic requests are reviewed by this organization's users (see reviewerToken).
+                "audiences.taxonomy.reviewer-organizations", REVIEWER_ORGANIZATION.toString()));
         overrides.putAll(configOverrides());
         return Config.builder()
                 .addSource(ConfigSources.create(overrides))
@@ -164,6 +179,37 @@ public abstract class ServerTestBase {
         }
         return as(token).body(body).post("/api/v1/organizations").then().statusCode(201)
                 .extract().path("organization_id");
+    }
+
+    /**
+     * A new user of {@code organizationId} with {@code password}, and a token of it signed with the server's own key:
+     * for tests that spend a user's tokens (logout, password change) many times, without a login round trip each.
+     */
+    protected String freshUserToken(java.util.UUID organizationId, String password) {
+        String email = "fresh-" + java.util.UUID.randomUUID() + "@example.com";
+        CredentialService.NewUser user = app.database().inTransaction(tx -> app.credentials().createUser(tx, organizationId,
+                email, "Fresh", "User", Optional.of(password)));
+        JwtCodec codec = new JwtCodec(SigningKey.resolve(app.settings().jwtSecret(), app.settings().dataDir()),
+                java.time.Duration.ofHours(1), clock());
+        return codec.issue(new Principal(organizationId, Principal.Kind.USER, user.user().id()), 0);
+    }
+
+    /**
+     * A fresh token of a user of the taxonomy reviewer organization, which every test server is configured with; the
+     * organization is created on first use (top-level, as an operator would bootstrap the platform's own).
+     */
+    protected String reviewerToken() {
+        if (!app.tenancy().isKnown(REVIEWER_ORGANIZATION)) {
+            app.database().inTransaction(tx -> {
+                new io.audiences.server.tenancy.TenancyStore(app.database()).insertOrganization(tx, REVIEWER_ORGANIZATION,
+                        "Taxonomy reviewers", null, null, java.time.Instant.now());
+                return null;
+            });
+        }
+        String email = "reviewer-" + System.nanoTime() + "@example.com";
+        app.database().inTransaction(tx -> app.credentials().createUser(tx, REVIEWER_ORGANIZATION, email, "Rev", "Iewer",
+                Optional.of("reviewer-password")));
+        return login(email, "reviewer-password");
     }
 
     /** Creates a user in {@code organizationId} through the API and returns a fresh login token of that user. */

@@ -27,9 +27,10 @@ import io.audiences.model.FilterGroup;
 import io.audiences.model.FilterOperator;
 import io.audiences.server.Application;
 import io.audiences.server.audiences.Audience;
-import io.audiences.server.auth.Principal;
+import io.audiences.server.builds.BuildStatus;
 import io.audiences.server.credentials.CredentialService;
 import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.Principal;
 import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.tenancy.Organization;
 import io.audiences.server.tenancy.Project;
@@ -58,6 +59,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * instance (PostgreSQL; on H2, whose file one process opens at a time, the next start) claims it within its
  * poll interval instead of waiting for the lease to run out.
  */
+@Isolated
 class ShutdownTest {
 
     /** Long enough for a download of a few MB to finish on a loaded two-core machine. */
@@ -143,7 +145,7 @@ class ShutdownTest {
                     .post("/api/v1/audiences").then().statusCode(201).extract().path("id")).longValue();
             awaitStatus(server, tenant, id, "Syncing");
 
-            PackagedServer peer = TestDatabase.postgres() ? server.sibling("handback-peer") : null;
+            PackagedServer peer = TestDatabase.postgres() ? server.peer("handback-peer") : null;
             try {
                 if (peer != null) {
                     peer.start("-Daudiences.builds.poll-interval=" + POLL);
@@ -187,7 +189,7 @@ class ShutdownTest {
         Organization org = app.database().inTransaction(tx -> app.tenancy().createTopLevel(tx, "Shutdown", Optional.empty()));
         Project project = app.database().inTransaction(tx -> app.tenancy().createProject(tx, org.id(), "Shutdown"));
         CredentialService.NewClient client = app.database().inTransaction(tx ->
-                app.credentials().createClient(tx, org.id(), "shutdown", true));
+                app.credentials().createClient(tx, org.id(), "shutdown", true, "read_write"));
         return new Tenant(project, client.key().apiKey(), client.key().apiSecret(),
                 new Principal(org.id(), Principal.Kind.API_KEY, client.client().id()));
     }
@@ -195,14 +197,14 @@ class ShutdownTest {
     private static long awaitBuilt(Application app, Tenant t, long id) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
         Audience built = app.audiences().get(t.owner(), t.project().id(), id);
-        while (!"Completed".equals(built.status())) {
-            if (Instant.now().isAfter(deadline) || "Failed".equals(built.status())) {
-                fail("the snapshot was not built: " + built.status() + " " + built.error());
+        while (built.progress().status() != BuildStatus.COMPLETED) {
+            if (Instant.now().isAfter(deadline) || built.progress().status() == BuildStatus.FAILED) {
+                fail("the snapshot was not built: " + built.progress().status() + " " + built.progress().error());
             }
             Thread.sleep(100);
             built = app.audiences().get(t.owner(), t.project().id(), id);
         }
-        return built.recordCount();
+        return built.counts().recordCount();
     }
 
     private static RequestSpecification api(PackagedServer server, Tenant t) {
@@ -219,7 +221,8 @@ class ShutdownTest {
             if (status.equals(last)) {
                 return;
             }
-            Thread.sleep(20);
+            // 10 polls a second: under the organization's rate limit (25/s) however long the build takes.
+            Thread.sleep(100);
         }
         fail("audience " + id + " did not reach " + status + " (last " + last + "):\n" + server.logs());
     }
@@ -232,7 +235,7 @@ class ShutdownTest {
             if (!"Pending".equals(status)) {
                 return System.nanoTime();
             }
-            Thread.sleep(10);
+            Thread.sleep(40); // 25 polls a second at most: the organization's rate limit
         }
         fail("the handed-back build was not claimed again");
         return 0;

@@ -39,6 +39,23 @@ final class SpecOperations {
             return security.stream().anyMatch(s -> s.containsKey(scheme));
         }
 
+        /** Whether the Bearer JWT must come with app credentials (the protected Public Core operations). */
+        boolean requiresAppCredentials() {
+            return security.stream().anyMatch(s -> s.containsKey("bearerAuth") && s.containsKey("appClientId"));
+        }
+
+        /**
+         * The operation whose behaviour this one shares: a Public Core operation ({@code publicCoreCreateApp}) is the
+         * operation of the same path without the {@code /public/core} prefix ({@code createApp}); others are their own.
+         */
+        String baseId() {
+            if (!id.startsWith(PUBLIC_CORE_PREFIX)) {
+                return id;
+            }
+            String rest = id.substring(PUBLIC_CORE_PREFIX.length());
+            return Character.toLowerCase(rest.charAt(0)) + rest.substring(1);
+        }
+
         boolean documents(int status) {
             return operation.getResponses().containsKey(Integer.toString(status));
         }
@@ -62,6 +79,7 @@ final class SpecOperations {
     }
 
     private static final OpenAPI API = parse();
+    private static final String PUBLIC_CORE_PREFIX = "publicCore";
 
     private SpecOperations() {
     }

@@ -31,6 +31,14 @@ class SystemTest extends ServerTestBase {
     }
 
     @Test
+    void metricsNeedNoCredentialsByDefault() {
+        given().get("/metrics").then()
+                .statusCode(200)
+                .contentType("text/plain")
+                .body(containsString("audiences_http_requests_seconds_bucket{"));
+    }
+
+    @Test
     void openapiServesTheCommittedDocumentByteForByte() throws IOException {
         byte[] expected;
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(Contract.RESOURCE)) {

@@ -12,19 +12,28 @@ import java.util.logging.Logger;
 import io.audiences.model.AudienceCreateRequest;
 import io.audiences.model.AudienceUpdateRequest;
 import io.audiences.model.FilterGroup;
-import io.audiences.server.auth.Principal;
+import io.audiences.server.audit.AuditLog;
+import io.audiences.server.builds.BuildLog;
+import io.audiences.server.builds.BuildStatus;
 import io.audiences.server.builds.BuildStore;
 import io.audiences.server.catalog.CompiledFilter;
 import io.audiences.server.catalog.FilterCompiler;
-import io.audiences.server.catalog.TopicDirectory;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.Database;
 import io.audiences.server.platform.DomainException;
+import io.audiences.server.platform.ErrorCode;
 import io.audiences.server.platform.Json;
 import io.audiences.server.platform.Page;
+import io.audiences.server.platform.Preconditions;
+import io.audiences.server.platform.Principal;
 import io.audiences.server.platform.TransactionHook;
+import io.audiences.server.taxonomy.TaxonomyStore;
 import io.audiences.server.tenancy.Project;
+import io.audiences.server.tenancy.Quotas;
 import io.audiences.server.tenancy.TenancyService;
+import io.audiences.server.webhooks.AudienceEvent;
+import io.audiences.server.webhooks.EventType;
+import io.audiences.server.webhooks.Outbox;
 
 import io.helidon.dbclient.DbExecute;
 
@@ -36,108 +45,197 @@ import io.helidon.dbclient.DbExecute;
 public final class AudienceService implements TenancyService.DeactivationListener {
 
     private static final Logger LOG = Logger.getLogger(AudienceService.class.getName());
+    /** What a 429 {@code build_backlog_full} tells clients to wait: long enough for a few builds to run. */
+    static final int BACKLOG_RETRY_AFTER_SECONDS = 10;
 
     private final Database db;
     private final AudienceStore store;
     private final BuildStore builds;
     private final TenancyService tenancy;
     private final FilterCompiler compiler;
-    private final TopicDirectory topics;
+    private final TaxonomyStore topics;
+    private final Outbox outbox;
     private final Clock clock;
+    private final int buildBacklog;
+    private final AuditLog audit;
 
+    /**
+     * @param buildBacklog how many builds a tenant may have waiting for a worker; a create, edit or refresh that
+     *                     would queue one more answers 429 {@code build_backlog_full} (scheduled renewals still queue)
+     */
     public AudienceService(Database db, AudienceStore store, BuildStore builds, TenancyService tenancy,
-                           FilterCompiler compiler, TopicDirectory topics, Clock clock) {
+                           FilterCompiler compiler, TaxonomyStore topics, Outbox outbox, Clock clock, int buildBacklog,
+                           AuditLog audit) {
         this.db = db;
         this.store = store;
         this.builds = builds;
         this.tenancy = tenancy;
         this.compiler = compiler;
         this.topics = topics;
+        this.outbox = outbox;
         this.clock = clock;
+        this.buildBacklog = buildBacklog;
+        this.audit = audit;
+    }
+
+    /**
+     * Delivr documents a third audience type, {@code events} (pixel-event rules); this API has no event data to
+     * build it from, and says so with its own code rather than a bare enum error.
+     */
+    public static void requireSupportedType(String type) {
+        if ("events".equals(type)) {
+            throw DomainException.invalid(ErrorCode.EVENTS_NOT_SUPPORTED, "/type", "Audiences of type events need pixel event "
+                    + "data, which this API does not hold; use intents or elixir.");
+        }
+    }
+
+    /** The name, sent as {@code name} or as Delivr's {@code audience_name}: exactly one of the two. */
+    static String name(AudienceCreateRequest req) {
+        if (req.getName() != null && req.getAudienceName() != null) {
+            throw DomainException.invalid(ErrorCode.NAME_CONFLICTING, "/audience_name",
+                    "Send the name once: name and audience_name are the same field.");
+        }
+        if (req.getName() == null && req.getAudienceName() == null) {
+            throw DomainException.invalid(ErrorCode.NAME_REQUIRED, "/name", "Send the audience's name as name or audience_name.");
+        }
+        return req.getName() != null ? req.getName() : req.getAudienceName();
     }
 
     public Audience create(Principal caller, UUID projectId, AudienceCreateRequest req, TransactionHook<Audience> hook) {
+        String name = name(req);
         Project project = tenancy.project(caller, projectId);
         if (req.getProjectId() != null && !req.getProjectId().equals(projectId)) {
-            throw DomainException.invalid("project_mismatch", "/project_id", "project_id differs from the request's project.");
+            throw DomainException.invalid(ErrorCode.PROJECT_MISMATCH, "/project_id", "project_id differs from the request's project.");
         }
         if (req.getOrganizationId() != null && !req.getOrganizationId().equals(project.organizationId())) {
-            throw DomainException.invalid("organization_mismatch", "/organization_id",
+            throw DomainException.invalid(ErrorCode.ORGANIZATION_MISMATCH, "/organization_id",
                     "organization_id is not the project's organization.");
         }
-        String type = req.getType().toString();
+        Audience.Type type = Audience.Type.of(req.getType().toString());
         CompiledFilter filter = validateFilter(req.getFilter());
-        if ("intents".equals(type) && filter.intentRules().isEmpty()) {
-            throw DomainException.invalid("intent_rule_required", "/filter",
+        if (type == Audience.Type.INTENTS && filter.intentRules().isEmpty()) {
+            throw DomainException.invalid(ErrorCode.INTENT_RULE_REQUIRED, "/filter",
                     "An intents audience needs an INTENT rule with topic ids.");
         }
         requireActive(project);
         Instant now = clock.now();
         String schedule = req.getRefreshSchedule() != null ? req.getRefreshSchedule().toString()
-                : "intents".equals(type) ? Schedules.DAILY : Schedules.WEEKLY;
+                : type == Audience.Type.INTENTS ? Schedules.DAILY : Schedules.WEEKLY;
         String segmentation = req.getSegmentationType() != null ? req.getSegmentationType().toString()
-                : "intents".equals(type) ? "Audience" : "Persona";
-        Audience draft = new Audience(0, project.organizationId(), projectId, req.getName(), req.getDescription(), type,
-                segmentation, Json.JSONB.toJson(req.getFilter()),
+                : type == Audience.Type.INTENTS ? "Audience" : "Persona";
+        Audience draft = Audience.draft(project.organizationId(), projectId, new Audience.Definition(name,
+                req.getDescription(), type, segmentation, Json.JSONB.toJson(req.getFilter()),
                 req.getIntentWindowDays() == null ? 1 : req.getIntentWindowDays(), schedule,
-                req.getMode() == null ? "unload" : req.getMode().toString(), Audience.PENDING, null, null, null, null, 0, 0,
-                "{}", null, null, Schedules.next(schedule, now), null, null, null, 1, now, now);
+                req.getMode() == null ? Audience.Mode.UNLOAD : Audience.Mode.of(req.getMode().toString())),
+                Schedules.next(schedule, now), now);
         return db.inTransaction(tx -> {
+            tenancy.requireQuota(tx, project.organizationId(), Quotas.Resource.AUDIENCES);
             long id = store.insert(tx, draft);
-            enqueue(tx, store.find(tx, projectId, id).orElseThrow(), now);
+            record(tx, draft, id, "audience.created");
+            requested(tx, store.find(tx, projectId, id).orElseThrow(), now);
             return hook.apply(tx, store.find(tx, projectId, id).orElseThrow());
         });
     }
 
     public Audience get(Principal caller, UUID projectId, long id) {
-        // One read on the hot path; on a miss, the two-step lookup says whether the project or the audience is unknown.
-        Optional<Audience> visible = store.findVisible(caller.organizationId(), projectId, id);
-        if (visible.isPresent()) {
-            return visible.get();
+        // One read on the hot path: the audience joined to the caller's subtree, or, once the project was seen in that
+        // subtree (which never changes), the audience alone by its key, as cheap as a bare row read (no three-table
+        // plan to execute). On a miss, the two-step lookup says whether the project or the audience is unknown.
+        UUID scope = caller.organizationId();
+        if (tenancy.knownInSubtree(scope, projectId)) {
+            Optional<Audience> found = store.find(projectId, id);
+            if (found.isPresent()) {
+                return found.get();
+            }
+        } else {
+            Optional<Audience> visible = store.findVisible(scope, projectId, id);
+            if (visible.isPresent()) {
+                tenancy.seenInSubtree(scope, projectId);
+                return visible.get();
+            }
         }
         tenancy.project(caller, projectId);
         return store.find(projectId, id).orElseThrow(() -> DomainException.notFound("Audience"));
     }
 
+    /**
+     * A page of the project's audiences in {@code order}. The default order keeps the sequence cursors it always had;
+     * the others carry their position (id, and the sort name in a name order) in a cursor of their own kind.
+     */
     public Page<Audience> list(Principal caller, UUID projectId, Optional<String> status, Optional<String> type,
-                               Optional<String> cursor, int limit) {
+                               Optional<String> nameContains, AudienceStore.Order order, Optional<String> cursor, int limit) {
         tenancy.project(caller, projectId);
-        return Page.of(store.list(projectId, status, type, Page.after(cursor), limit), limit, Audience::id);
+        if (order == AudienceStore.Order.CREATED) {
+            long after = Page.after(cursor);
+            return Page.of(store.list(projectId, status, type, nameContains, order,
+                    after == 0 ? Optional.empty() : Optional.of(after), Optional.empty(), limit), limit,
+                    l -> l.audience().id()).map(AudienceStore.Listed::audience);
+        }
+        String kind = order.name().toLowerCase(java.util.Locale.ROOT);
+        Optional<String> position = Page.position(cursor, kind);
+        Optional<Long> afterId;
+        Optional<String> afterName = Optional.empty();
+        try {
+            String p = position.orElse(null);
+            int colon = p == null ? -1 : p.indexOf(':');
+            afterId = p == null ? Optional.empty() : Optional.of(Long.parseLong(colon < 0 ? p : p.substring(0, colon)));
+            if (p != null && colon >= 0) {
+                afterName = Optional.of(p.substring(colon + 1));
+            }
+        } catch (NumberFormatException e) {
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, "cursor", "cursor is not a cursor returned by this API.");
+        }
+        if (afterId.isPresent() && order.byName() != afterName.isPresent()) {
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, "cursor", "cursor is not a cursor returned by this API.");
+        }
+        return Page.ofPositions(store.list(projectId, status, type, nameContains, order, afterId, afterName, limit), limit,
+                kind, l -> l.audience().id() + (order.byName() ? ":" + l.sortName() : "")).map(AudienceStore.Listed::audience);
     }
 
-    public Audience update(Principal caller, UUID projectId, long id, AudienceUpdateRequest req) {
+    /** Edits an audience; with {@code ifMatch}, only the version it names (412 {@code precondition_failed} otherwise). */
+    public Audience update(Principal caller, UUID projectId, long id, AudienceUpdateRequest req, Optional<String> ifMatch) {
         tenancy.project(caller, projectId);
         Optional<CompiledFilter> filter = Optional.ofNullable(req.getFilter()).map(this::validateFilter);
         return mutate(projectId, id, TransactionHook.none(), (tx, a, now) -> {
-            boolean rebuild = filter.isPresent() || (req.getIntentWindowDays() != null && req.getIntentWindowDays() != a.windowDays());
-            if (filter.isPresent() && "intents".equals(a.type()) && filter.get().intentRules().isEmpty()) {
-                throw DomainException.invalid("intent_rule_required", "/filter",
+            requireMatch(a, ifMatch);
+            boolean rebuild = filter.isPresent()
+                    || (req.getIntentWindowDays() != null && req.getIntentWindowDays() != a.definition().windowDays());
+            if (filter.isPresent() && a.definition().type() == Audience.Type.INTENTS && filter.get().intentRules().isEmpty()) {
+                throw DomainException.invalid(ErrorCode.INTENT_RULE_REQUIRED, "/filter",
                         "An intents audience needs an INTENT rule with topic ids.");
             }
-            if (rebuild && Audience.SYNCING.equals(a.status())) {
-                throw DomainException.conflict("audience_syncing", "The audience is being written; retry when it completes.");
+            if (rebuild && a.progress().status() == BuildStatus.SYNCING) {
+                throw DomainException.conflict(ErrorCode.AUDIENCE_SYNCING, "The audience is being written; retry when it completes.");
             }
-            String schedule = req.getRefreshSchedule() == null ? a.schedule() : req.getRefreshSchedule().toString();
-            boolean scheduleChanged = !schedule.equals(a.schedule());
-            Audience edited = new Audience(a.id(), a.organizationId(), a.projectId(),
-                    req.getName() == null ? a.name() : req.getName(),
-                    req.getDescription() == null ? a.description() : req.getDescription(), a.type(), a.segmentationType(),
-                    req.getFilter() == null ? a.filterJson() : Json.JSONB.toJson(req.getFilter()),
-                    req.getIntentWindowDays() == null ? a.windowDays() : req.getIntentWindowDays(), schedule, a.mode(),
-                    a.status(), a.error(), a.taskId(), a.currentBuildId(), a.latestBuildId(), a.recordCount(),
-                    a.distinctProfileCount(), a.bucketCounts(), a.dataThrough(), a.lastBuiltAt(),
-                    scheduleChanged && !a.paused() ? Schedules.next(schedule, now) : a.renewTime(),
-                    scheduleChanged && a.paused() ? Schedules.next(schedule, now) : a.previousRenewTime(),
-                    a.pausedAt(), a.pauseReason(), a.version(), a.createdAt(), now);
-            return rebuild ? enqueue(tx, edited, now) : save(tx, edited, now);
+            String schedule = req.getRefreshSchedule() == null ? a.definition().schedule() : req.getRefreshSchedule().toString();
+            boolean scheduleChanged = !schedule.equals(a.definition().schedule());
+            Audience.Definition d = a.definition();
+            Audience.Renewal r = a.renewal();
+            Audience edited = a.withDefinition(new Audience.Definition(req.getName() == null ? d.name() : req.getName(),
+                            req.getDescription() == null ? d.description() : req.getDescription(), d.type(),
+                            d.segmentationType(), req.getFilter() == null ? d.filterJson() : Json.JSONB.toJson(req.getFilter()),
+                            req.getIntentWindowDays() == null ? d.windowDays() : req.getIntentWindowDays(), schedule, d.mode()))
+                    .withRenewal(new Audience.Renewal(
+                            scheduleChanged && !a.paused() ? Schedules.next(schedule, now) : r.renewTime(),
+                            scheduleChanged && a.paused() ? Schedules.next(schedule, now) : r.previousRenewTime(),
+                            r.pausedAt(), r.pauseReason()));
+            record(tx, a, a.id(), "audience.updated");
+            return rebuild ? requested(tx, edited, now) : save(tx, edited, now);
         });
     }
 
-    public void delete(Principal caller, UUID projectId, long id) {
+    /** Deletes an audience; with {@code ifMatch}, only the version it names (412 {@code precondition_failed} otherwise). */
+    public void delete(Principal caller, UUID projectId, long id, Optional<String> ifMatch) {
         tenancy.project(caller, projectId);
         db.inTransaction(tx -> {
-            store.lock(tx, projectId, id).orElseThrow(() -> DomainException.notFound("Audience"));
+            // The builds first, as every build transaction locks them (see BuildStore.lockOf).
+            builds.lockOf(tx, id);
+            Audience a = store.lock(tx, projectId, id).orElseThrow(() -> DomainException.notFound("Audience"));
+            requireMatch(a, ifMatch);
+            builds.deleteOf(tx, id);
             store.delete(tx, id);
+            record(tx, a, id, "audience.deleted");
+            publish(tx, EventType.DELETED, a, "deleted", null);
             return null;
         });
     }
@@ -146,17 +244,18 @@ public final class AudienceService implements TenancyService.DeactivationListene
         tenancy.project(caller, projectId);
         return mutate(projectId, id, hook, (tx, a, now) -> {
             if (a.paused()) {
-                throw new DomainException(DomainException.Kind.CONFLICT, "audience_paused",
-                        "The audience is paused (" + a.pauseReason() + "); resume it before refreshing.", List.of(),
-                        Map.of("pause_reason", a.pauseReason()));
+                throw new DomainException(DomainException.Kind.CONFLICT, ErrorCode.AUDIENCE_PAUSED,
+                        "The audience is paused (" + a.renewal().pauseReason().value() + "); resume it before refreshing.",
+                        List.of(), Map.of("pause_reason", a.renewal().pauseReason().value()));
             }
-            if (Audience.SYNCING.equals(a.status())) {
-                throw DomainException.conflict("audience_syncing", "The audience is being written; retry when it completes.");
+            if (a.progress().status() == BuildStatus.SYNCING) {
+                throw DomainException.conflict(ErrorCode.AUDIENCE_SYNCING, "The audience is being written; retry when it completes.");
             }
-            if (Audience.PENDING.equals(a.status())) {
+            if (a.progress().status() == BuildStatus.PENDING) {
                 return a;
             }
-            return enqueue(tx, a, now);
+            record(tx, a, a.id(), "audience.refreshed");
+            return requested(tx, a, now);
         });
     }
 
@@ -164,10 +263,11 @@ public final class AudienceService implements TenancyService.DeactivationListene
         tenancy.project(caller, projectId);
         return mutate(projectId, id, hook, (tx, a, now) -> {
             if (a.paused()) {
-                throw new DomainException(DomainException.Kind.CONFLICT, "audience_already_paused",
-                        "The audience is already paused.", List.of(), Map.of("pause_reason", a.pauseReason()));
+                throw new DomainException(DomainException.Kind.CONFLICT, ErrorCode.AUDIENCE_ALREADY_PAUSED,
+                        "The audience is already paused.", List.of(), Map.of("pause_reason", a.renewal().pauseReason().value()));
             }
-            return save(tx, paused(a, "manual", now), now);
+            record(tx, a, a.id(), "audience.paused");
+            return pause(tx, a, Audience.PauseReason.MANUAL, now);
         });
     }
 
@@ -175,18 +275,26 @@ public final class AudienceService implements TenancyService.DeactivationListene
         Project project = tenancy.project(caller, projectId);
         return mutate(projectId, id, hook, (tx, a, now) -> {
             if (!a.paused()) {
-                throw DomainException.conflict("audience_not_paused", "The audience is not paused.");
+                throw DomainException.conflict(ErrorCode.AUDIENCE_NOT_PAUSED, "The audience is not paused.");
             }
             if (!tenancy.isEffectivelyActive(project.organizationId())) {
-                throw DomainException.conflict("org_inactive", "The organization is inactive; activate it before resuming.");
+                throw DomainException.conflict(ErrorCode.ORG_INACTIVE, "The organization is inactive; activate it before resuming.");
             }
             if (!project.active()) {
-                throw DomainException.conflict("project_inactive", "The project is inactive; activate it before resuming.");
+                throw DomainException.conflict(ErrorCode.PROJECT_INACTIVE, "The project is inactive; activate it before resuming.");
             }
-            Instant stashed = a.previousRenewTime();
-            Instant renew = stashed != null && stashed.isAfter(now) ? stashed : Schedules.next(a.schedule(), now);
-            return save(tx, withPause(a, renew, null, null, null), now);
+            Instant stashed = a.renewal().previousRenewTime();
+            Instant renew = stashed != null && stashed.isAfter(now) ? stashed : Schedules.next(a.definition().schedule(), now);
+            record(tx, a, a.id(), "audience.resumed");
+            Audience resumed = save(tx, a.withRenewal(new Audience.Renewal(renew, null, null, null)), now);
+            publish(tx, EventType.RESUMED, resumed, resumed.progress().status().label(), null);
+            return resumed;
         });
+    }
+
+    private void record(DbExecute tx, Audience a, long id, String action) {
+        audit.record(tx, a.organizationId(), action, "audience", id,
+                Map.of("name", a.definition().name(), "project_id", a.projectId().toString()));
     }
 
     /** Queues builds for every unpaused audience whose renewal time has come. */
@@ -196,14 +304,13 @@ public final class AudienceService implements TenancyService.DeactivationListene
             try {
                 db.inTransaction(tx -> {
                     Audience a = store.lock(tx, due.projectId(), due.id()).orElse(null);
-                    if (a == null || a.paused() || a.renewTime() == null || a.renewTime().isAfter(now)) {
+                    if (a == null || a.paused() || a.renewal().renewTime() == null || a.renewal().renewTime().isAfter(now)) {
                         return null;
                     }
-                    Audience next = withPause(a, Schedules.next(a.schedule(), now), a.previousRenewTime(), a.pausedAt(),
-                            a.pauseReason());
-                    boolean busy = Audience.PENDING.equals(a.status()) || Audience.PROCESSING.equals(a.status())
-                            || Audience.SYNCING.equals(a.status());
-                    return busy ? save(tx, next, now) : enqueue(tx, next, now);
+                    Audience.Renewal r = a.renewal();
+                    Audience next = a.withRenewal(new Audience.Renewal(Schedules.next(a.definition().schedule(), now),
+                            r.previousRenewTime(), r.pausedAt(), r.pauseReason()));
+                    return a.progress().status().active() ? save(tx, next, now) : enqueue(tx, next, now);
                 });
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "renewal of audience " + due.id() + " failed", e);
@@ -214,24 +321,24 @@ public final class AudienceService implements TenancyService.DeactivationListene
     @Override
     public void organizationDeactivated(DbExecute tx, UUID organizationId) {
         Instant now = clock.now();
-        store.activeInOrganizationTree(tx, organizationId).forEach(a -> save(tx, paused(a, "org_inactive", now), now));
+        store.activeInOrganizationTree(tx, organizationId).forEach(a -> pause(tx, a, Audience.PauseReason.ORG_INACTIVE, now));
     }
 
     @Override
     public void projectDeactivated(DbExecute tx, UUID projectId) {
         Instant now = clock.now();
-        store.activeInProject(tx, projectId).forEach(a -> save(tx, paused(a, "project_inactive", now), now));
+        store.activeInProject(tx, projectId).forEach(a -> pause(tx, a, Audience.PauseReason.PROJECT_INACTIVE, now));
     }
 
     private CompiledFilter validateFilter(FilterGroup filter) {
         CompiledFilter compiled = compiler.compile(filter, "/filter");
         List<String> named = compiled.allTopics();
-        Map<String, Integer> known = topics.keys(named);
+        Map<String, Integer> known = topics.topicKeys(named);
         List<DomainException.FieldError> unknown = new ArrayList<>();
         named.stream().filter(t -> !known.containsKey(t))
                 .forEach(t -> unknown.add(new DomainException.FieldError("/filter", "unknown topic id " + t)));
         if (!unknown.isEmpty()) {
-            throw new DomainException(DomainException.Kind.INVALID, "unknown_topic",
+            throw new DomainException(DomainException.Kind.INVALID, ErrorCode.UNKNOWN_TOPIC,
                     "The filter names topics that are not in the taxonomy.", unknown, Map.of());
         }
         return compiled;
@@ -239,10 +346,10 @@ public final class AudienceService implements TenancyService.DeactivationListene
 
     private void requireActive(Project project) {
         if (!tenancy.isEffectivelyActive(project.organizationId())) {
-            throw DomainException.conflict("org_inactive", "The organization is inactive.");
+            throw DomainException.conflict(ErrorCode.ORG_INACTIVE, "The organization is inactive.");
         }
         if (!project.active()) {
-            throw DomainException.conflict("project_inactive", "The project is inactive.");
+            throw DomainException.conflict(ErrorCode.PROJECT_INACTIVE, "The project is inactive.");
         }
     }
 
@@ -260,30 +367,51 @@ public final class AudienceService implements TenancyService.DeactivationListene
         });
     }
 
+    /**
+     * Queues a build a caller asked for, unless the tenant's backlog is full. Counted in the caller's transaction
+     * without a lock: requests of one tenant racing at the same instant may each take the last place, so the bound
+     * can be passed by the number of such requests, never by a tenant's steady load.
+     */
+    private Audience requested(DbExecute tx, Audience a, Instant now) {
+        if (builds.queuedInTenantOf(tx, a.organizationId()) >= buildBacklog) {
+            throw new DomainException(DomainException.Kind.RATE_LIMITED, ErrorCode.BUILD_BACKLOG_FULL, "The organization already "
+                    + "has " + buildBacklog + " builds waiting for a worker; retry when some have run.", List.of(),
+                    Map.of(DomainException.RETRY_AFTER, BACKLOG_RETRY_AFTER_SECONDS));
+        }
+        return enqueue(tx, a, now);
+    }
+
     private Audience enqueue(DbExecute tx, Audience a, Instant now) {
         long buildId = builds.enqueue(tx, a.id(), now);
-        Audience pending = new Audience(a.id(), a.organizationId(), a.projectId(), a.name(), a.description(), a.type(),
-                a.segmentationType(), a.filterJson(), a.windowDays(), a.schedule(), a.mode(), Audience.PENDING, null, null,
-                a.currentBuildId(), buildId, a.recordCount(), a.distinctProfileCount(), a.bucketCounts(), a.dataThrough(),
-                a.lastBuiltAt(), a.renewTime(), a.previousRenewTime(), a.pausedAt(), a.pauseReason(), a.version(),
-                a.createdAt(), now);
-        return save(tx, pending, now);
+        BuildLog.queued(a.id(), buildId, a.organizationId());
+        return save(tx, a.withProgress(new Audience.Progress(BuildStatus.PENDING, null, null, buildId)), now);
+    }
+
+    /**
+     * The version check of a conditional change. It runs on the row locked by {@code SELECT ... FOR UPDATE}, and the
+     * write itself is a compare-and-set on the version ({@link AudienceStore#update}): of two changes sent with the
+     * same {@code If-Match}, the second waits for the first's lock, then finds a newer version and changes nothing.
+     */
+    private static void requireMatch(Audience a, Optional<String> ifMatch) {
+        Preconditions.require(ifMatch, a.etag(), "audience");
     }
 
     private Audience save(DbExecute tx, Audience a, Instant now) {
-        store.update(tx, a, now);
+        if (!store.update(tx, a, now)) {
+            // Unreachable under the row lock taken by every caller; the guard keeps a lost update impossible if not.
+            throw Preconditions.failed("audience", a.etag());
+        }
         return a;
     }
 
-    private static Audience paused(Audience a, String reason, Instant now) {
-        return withPause(a, null, a.renewTime(), now, reason);
+    /** Pauses {@code a} and publishes {@code audience.paused} in the same transaction. */
+    private Audience pause(DbExecute tx, Audience a, Audience.PauseReason reason, Instant now) {
+        Audience paused = save(tx, a.withRenewal(new Audience.Renewal(null, a.renewal().renewTime(), now, reason)), now);
+        publish(tx, EventType.PAUSED, paused, paused.progress().status().label(), reason.value());
+        return paused;
     }
 
-    private static Audience withPause(Audience a, Instant renew, Instant previous, Instant pausedAt, String reason) {
-        return new Audience(a.id(), a.organizationId(), a.projectId(), a.name(), a.description(), a.type(),
-                a.segmentationType(), a.filterJson(), a.windowDays(), a.schedule(), a.mode(), a.status(), a.error(),
-                a.taskId(), a.currentBuildId(), a.latestBuildId(), a.recordCount(), a.distinctProfileCount(),
-                a.bucketCounts(), a.dataThrough(), a.lastBuiltAt(), renew, previous, pausedAt, reason, a.version(),
-                a.createdAt(), a.updatedAt());
+    private void publish(DbExecute tx, EventType type, Audience a, String status, String pauseReason) {
+        outbox.publish(tx, AudienceEvent.lifecycle(type, a.organizationId(), a.projectId(), a.id(), status, pauseReason));
     }
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import io.audiences.server.builds.BuildStatus;
 import io.audiences.server.platform.Database;
 import io.audiences.server.platform.Timestamps;
 
@@ -24,13 +25,15 @@ public final class AudienceStore {
 
     /** Inserts a new audience and returns its id. */
     public long insert(DbExecute tx, Audience a) {
+        Audience.Definition d = a.definition();
         long id = tx.get("SELECT nextval('audience_seq') AS id").orElseThrow().column("id").get(Long.class);
         tx.insert("INSERT INTO audience (id, organization_id, project_id, name, description, audience_type, segmentation_type, "
                         + "filter_json, intent_window_days, refresh_schedule, mode, status, record_count, distinct_profile_count, "
                         + "bucket_counts, renew_time, version, created_at, updated_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '{}', ?, 1, ?, ?)",
-                id, a.organizationId(), a.projectId(), a.name(), a.description(), a.type(), a.segmentationType(), a.filterJson(),
-                a.windowDays(), a.schedule(), a.mode(), a.status(), Timestamps.param(a.renewTime()),
+                id, a.organizationId(), a.projectId(), d.name(), d.description(), d.type().value(), d.segmentationType(),
+                d.filterJson(), d.windowDays(), d.schedule(), d.mode().value(), a.progress().status().label(),
+                Timestamps.param(a.renewal().renewTime()),
                 Timestamps.param(a.createdAt()), Timestamps.param(a.updatedAt()));
         return id;
     }
@@ -60,36 +63,92 @@ public final class AudienceStore {
                 .map(AudienceStore::audience);
     }
 
-    public List<Audience> list(UUID projectId, Optional<String> status, Optional<String> type, long afterId, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM audience WHERE project_id = ? AND id > ?");
-        List<Object> params = new ArrayList<>(List.of(projectId, afterId));
-        status.ifPresent(s -> {
-            sql.append(" AND status = ?");
-            params.add(s);
-        });
-        type.ifPresent(t -> {
-            sql.append(" AND audience_type = ?");
-            params.add(t);
-        });
-        sql.append(" ORDER BY id FETCH FIRST ").append(limit + 1).append(" ROWS ONLY");
-        try (Stream<DbRow> rows = db.client().execute().query(sql.toString(), params.toArray())) {
-            return rows.map(AudienceStore::audience).toList();
+    /** The orders of the audience list ({@code sort}); each keyset cursor is valid for its own order only. */
+    public enum Order {
+        CREATED("created_at"), CREATED_DESC("-created_at"), NAME("name"), NAME_DESC("-name");
+
+        private final String value;
+
+        Order(String value) {
+            this.value = value;
+        }
+
+        public static Order of(String value) {
+            for (Order o : values()) {
+                if (o.value.equals(value)) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException(value);
+        }
+
+        boolean byName() {
+            return this == NAME || this == NAME_DESC;
+        }
+
+        boolean descending() {
+            return this == CREATED_DESC || this == NAME_DESC;
         }
     }
 
-    /** Writes the editable and lifecycle fields of {@code a} and bumps the version. */
-    public void update(DbExecute tx, Audience a, Instant now) {
-        tx.update("UPDATE audience SET name = ?, description = ?, filter_json = ?, intent_window_days = ?, refresh_schedule = ?, "
+    /** A listed audience with the key it is sorted by in a name order (the database's own lower case of its name). */
+    public record Listed(Audience audience, String sortName) { }
+
+    /**
+     * Up to {@code limit + 1} audiences of the project in {@code order}, after {@code afterId} (and, in a name order,
+     * after {@code afterName}: ties are broken by id, so the position is exact).
+     */
+    public List<Listed> list(UUID projectId, Optional<String> status, Optional<String> type, Optional<String> nameContains,
+                             Order order, Optional<Long> afterId, Optional<String> afterName, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT a.*, LOWER(a.name) AS sort_name FROM audience a WHERE a.project_id = ?");
+        List<Object> params = new ArrayList<>(List.of(projectId));
+        status.ifPresent(s -> {
+            sql.append(" AND a.status = ?");
+            params.add(s);
+        });
+        type.ifPresent(t -> {
+            sql.append(" AND a.audience_type = ?");
+            params.add(t);
+        });
+        nameContains.ifPresent(n -> {
+            sql.append(" AND LOWER(a.name) LIKE LOWER(?) ESCAPE '\\'");
+            params.add("%" + n.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        });
+        String after = order.descending() ? "<" : ">";
+        String direction = order.descending() ? " DESC" : "";
+        if (afterId.isPresent() && order.byName()) {
+            sql.append(" AND (LOWER(a.name) ").append(after).append(" ? OR (LOWER(a.name) = ? AND a.id ").append(after)
+                    .append(" ?))");
+            params.addAll(List.of(afterName.orElseThrow(), afterName.orElseThrow(), afterId.get()));
+        } else if (afterId.isPresent()) {
+            sql.append(" AND a.id ").append(after).append(" ?");
+            params.add(afterId.get());
+        }
+        sql.append(" ORDER BY ").append(order.byName() ? "LOWER(a.name)" + direction + ", " : "").append("a.id").append(direction)
+                .append(" FETCH FIRST ").append(limit + 1).append(" ROWS ONLY");
+        try (Stream<DbRow> rows = db.client().execute().query(sql.toString(), params.toArray())) {
+            return rows.map(r -> new Listed(audience(r), r.column("sort_name").getString())).toList();
+        }
+    }
+
+    /**
+     * Writes the editable and lifecycle fields of {@code a} and bumps the version, if the stored version is still
+     * {@code a}'s (compare-and-set); false when it is not, and nothing is written.
+     */
+    public boolean update(DbExecute tx, Audience a, Instant now) {
+        Audience.Definition d = a.definition();
+        Audience.Progress p = a.progress();
+        Audience.Renewal r = a.renewal();
+        return tx.update("UPDATE audience SET name = ?, description = ?, filter_json = ?, intent_window_days = ?, refresh_schedule = ?, "
                         + "status = ?, error = ?, task_id = ?, latest_build_id = ?, renew_time = ?, previous_renew_time = ?, "
-                        + "paused_at = ?, pause_reason = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                a.name(), a.description(), a.filterJson(), a.windowDays(), a.schedule(), a.status(), a.error(), a.taskId(),
-                a.latestBuildId(), Timestamps.param(a.renewTime()), Timestamps.param(a.previousRenewTime()),
-                Timestamps.param(a.pausedAt()), a.pauseReason(), Timestamps.param(now), a.id());
+                        + "paused_at = ?, pause_reason = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                d.name(), d.description(), d.filterJson(), d.windowDays(), d.schedule(), p.status().label(), p.error(),
+                p.taskId(), p.latestBuildId(), Timestamps.param(r.renewTime()), Timestamps.param(r.previousRenewTime()),
+                Timestamps.param(r.pausedAt()), r.pauseReason() == null ? null : r.pauseReason().value(),
+                Timestamps.param(now), a.id(), a.version()) == 1;
     }
 
     public void delete(DbExecute tx, long id) {
-        tx.delete("DELETE FROM audience_member WHERE build_id IN (SELECT id FROM audience_build WHERE audience_id = ?)", id);
-        tx.delete("DELETE FROM audience_build WHERE audience_id = ?", id);
         tx.delete("DELETE FROM audience WHERE id = ?", id);
     }
 
@@ -117,20 +176,24 @@ public final class AudienceStore {
     }
 
     static Audience audience(DbRow r) {
+        String pauseReason = r.column("pause_reason").get(String.class);
         return new Audience(r.column("id").get(Long.class), r.column("organization_id").get(UUID.class),
-                r.column("project_id").get(UUID.class), r.column("name").get(String.class),
-                r.column("description").get(String.class), r.column("audience_type").get(String.class),
-                r.column("segmentation_type").get(String.class), r.column("filter_json").get(String.class),
-                r.column("intent_window_days").get(Integer.class), r.column("refresh_schedule").get(String.class),
-                r.column("mode").get(String.class), r.column("status").get(String.class), r.column("error").get(String.class),
-                r.column("task_id").get(String.class), r.column("current_build_id").get(Long.class),
-                r.column("latest_build_id").get(Long.class), r.column("record_count").get(Long.class),
-                r.column("distinct_profile_count").get(Long.class), r.column("bucket_counts").get(String.class),
-                r.column("data_through").asOptional().map(Timestamps::date).orElse(null),
-                Timestamps.column(r, "last_built_at"), Timestamps.column(r, "renew_time"),
-                Timestamps.column(r, "previous_renew_time"), Timestamps.column(r, "paused_at"),
-                r.column("pause_reason").get(String.class), r.column("version").get(Long.class),
-                Timestamps.column(r, "created_at"), Timestamps.column(r, "updated_at"));
+                r.column("project_id").get(UUID.class),
+                new Audience.Definition(r.column("name").get(String.class), r.column("description").get(String.class),
+                        Audience.Type.of(r.column("audience_type").get(String.class)),
+                        r.column("segmentation_type").get(String.class), r.column("filter_json").get(String.class),
+                        r.column("intent_window_days").get(Integer.class), r.column("refresh_schedule").get(String.class),
+                        Audience.Mode.of(r.column("mode").get(String.class))),
+                new Audience.Progress(BuildStatus.of(r.column("status").get(String.class)),
+                        r.column("error").get(String.class), r.column("task_id").get(String.class),
+                        r.column("latest_build_id").get(Long.class)),
+                new Audience.Counts(r.column("current_build_id").get(Long.class), r.column("record_count").get(Long.class),
+                        r.column("distinct_profile_count").get(Long.class), r.column("bucket_counts").get(String.class),
+                        r.column("data_through").asOptional().map(Timestamps::date).orElse(null),
+                        Timestamps.column(r, "last_built_at")),
+                new Audience.Renewal(Timestamps.column(r, "renew_time"), Timestamps.column(r, "previous_renew_time"),
+                        Timestamps.column(r, "paused_at"), pauseReason == null ? null : Audience.PauseReason.of(pauseReason)),
+                r.column("version").get(Long.class), Timestamps.column(r, "created_at"), Timestamps.column(r, "updated_at"));
     }
 
 }

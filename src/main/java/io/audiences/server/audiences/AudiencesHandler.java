@@ -1,47 +1,54 @@
 package io.audiences.server.audiences;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.audiences.api.AudiencesService;
+import io.audiences.model.Audience.PauseReasonEnum;
 import io.audiences.model.AudienceCreateRequest;
 import io.audiences.model.AudienceList;
 import io.audiences.model.AudienceMode;
 import io.audiences.model.AudienceSample;
+import io.audiences.model.AudienceSort;
 import io.audiences.model.AudienceStatus;
 import io.audiences.model.AudienceType;
 import io.audiences.model.AudienceUpdateRequest;
 import io.audiences.model.BucketCounts;
 import io.audiences.model.FilterGroup;
-import io.audiences.model.PauseReason;
 import io.audiences.model.RefreshSchedule;
 import io.audiences.model.SegmentationType;
-import io.audiences.server.auth.Principal;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
+import io.audiences.server.metrics.ServerMetrics;
 import io.audiences.server.platform.DomainException;
+import io.audiences.server.platform.ErrorCode;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Json;
 import io.audiences.server.platform.Page;
+import io.audiences.server.platform.Principal;
+import io.audiences.server.platform.ResponseBody;
 import io.audiences.server.platform.Timestamps;
 import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.results.AudienceContacts;
 import io.audiences.server.results.Contact;
 import io.audiences.server.results.ExportFormat;
 import io.audiences.server.results.ResultsService;
+import io.audiences.server.results.Transfer;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import tools.jackson.databind.JsonNode;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 /** HTTP face of audiences: project scoping, conditional reads and idempotent state changes. */
 public final class AudiencesHandler implements AudiencesService {
@@ -52,18 +59,33 @@ public final class AudiencesHandler implements AudiencesService {
     private final ResultsService results;
     private final HttpIo io;
     private final IdempotentRequests posts;
+    private final ServerMetrics metrics;
+    /**
+     * The JSON of an audience as {@code GET} answers it, keyed by the whole row: rendering it (parsing the stored filter
+     * and bucket counts, then JSON-B) took about a third of the CPU of an authenticated read in the profile of
+     * {@code bin/bench --get}. The key is every field of the row, so a changed audience is simply another key; the
+     * cache needs no invalidation, only a bound on the characters it holds.
+     */
+    private final Cache<Audience, String> rendered = Caffeine.newBuilder().maximumWeight(16L << 20)
+            .weigher((Audience a, String json) -> a.definition().filterJson().length() + json.length()).build();
 
-    public AudiencesHandler(AudienceService audiences, ResultsService results, HttpIo io, IdempotentRequests posts) {
+    /** @param metrics counts the bytes and rows downloads send */
+    public AudiencesHandler(AudienceService audiences, ResultsService results, HttpIo io, IdempotentRequests posts,
+                            ServerMetrics metrics) {
         this.audiences = audiences;
         this.results = results;
         this.io = io;
         this.posts = posts;
+        this.metrics = metrics;
     }
 
     @Override
     public void createAudience(ServerRequest req, ServerResponse res) {
         UUID project = project(req);
-        AudienceCreateRequest body = io.body(req, AudienceCreateRequest.class);
+        AudienceCreateRequest body = io.body(req, AudienceCreateRequest.class, node -> {
+            JsonNode type = node.get("type");
+            AudienceService.requireSupportedType(type == null || !type.isString() ? null : type.asString());
+        });
         posts.respond(req, res, Optional.of(project), body,
                 hook -> audiences.create(HttpIo.principal(req), project, body, hook),
                 AudiencesHandler::created);
@@ -78,10 +100,21 @@ public final class AudiencesHandler implements AudiencesService {
         Page<Audience> page = audiences.list(HttpIo.principal(req), project(req),
                 HttpIo.queryEnum(req, "status", AudienceStatus::fromValue).map(AudienceStatus::toString),
                 HttpIo.queryEnum(req, "type", AudienceType::fromValue).map(AudienceType::toString),
-                HttpIo.queryString(req, "cursor", 200), HttpIo.queryInt(req, "limit", 1, 200, 50));
+                nameFilter(req),
+                HttpIo.queryEnum(req, "sort", AudienceSort::fromValue).map(s -> AudienceStore.Order.of(s.toString()))
+                        .orElse(AudienceStore.Order.CREATED),
+                HttpIo.queryString(req, "cursor", 1200), HttpIo.queryInt(req, "limit", 1, 200, 50));
         HttpIo.json(res, Status.OK_200, new AudienceList()
                 .audiences(page.items().stream().map(AudiencesHandler::dto).toList())
                 .nextCursor(page.nextCursor().orElse(null)));
+    }
+
+    private static Optional<String> nameFilter(ServerRequest req) {
+        Optional<String> name = HttpIo.queryString(req, "name", 200);
+        if (name.isPresent() && name.get().isEmpty()) {
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, "name", "name must not be empty.");
+        }
+        return name;
     }
 
     @Override
@@ -93,21 +126,36 @@ public final class AudiencesHandler implements AudiencesService {
             res.status(Status.NOT_MODIFIED_304).send();
             return;
         }
-        HttpIo.json(res, Status.OK_200, dto(audience));
+        HttpIo.jsonText(res, Status.OK_200, rendered.get(audience, a -> Json.JSONB.toJson(dto(a))));
     }
 
     @Override
     public void updateAudience(ServerRequest req, ServerResponse res) {
         UUID project = project(req);
         AudienceUpdateRequest body = io.body(req, AudienceUpdateRequest.class);
-        Audience audience = audiences.update(HttpIo.principal(req), project, audienceId(req), body);
+        Audience audience = audiences.update(HttpIo.principal(req), project, audienceId(req), body, ifMatch(req));
         res.header(HeaderNames.ETAG, audience.etag());
         HttpIo.json(res, Status.OK_200, dto(audience));
     }
 
+    private static Optional<String> ifMatch(ServerRequest req) {
+        Optional<String> value = req.headers().first(HeaderNames.IF_MATCH);
+        if (value.isPresent() && (value.get().isBlank() || value.get().length() > 200)) {
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, "If-Match", "If-Match must be an ETag (or *) of at most 200 characters.");
+        }
+        return value;
+    }
+
     @Override
     public void deleteAudience(ServerRequest req, ServerResponse res) {
-        audiences.delete(HttpIo.principal(req), project(req), audienceId(req));
+        long id = audienceId(req);
+        audiences.delete(HttpIo.principal(req), project(req), id, ifMatch(req));
+        try {
+            results.discard(id);
+        } catch (IOException e) {
+            // The audience is gone; its files are unreachable and go with the cache's next pruning.
+            LOG.log(Level.WARNING, "renderings of deleted audience " + id + " not removed", e);
+        }
         res.status(Status.NO_CONTENT_204).send();
     }
 
@@ -147,70 +195,49 @@ public final class AudiencesHandler implements AudiencesService {
     public void getAudienceSample(ServerRequest req, ServerResponse res) {
         int limit = HttpIo.queryInt(req, "limit", 1, 100, 10);
         Audience audience = audiences.get(HttpIo.principal(req), project(req), audienceId(req));
-        List<Contact> contacts = results.sample(audience, limit);
+        List<Contact> contacts = results.sample(audience.snapshot(), limit);
         HttpIo.json(res, Status.OK_200, new AudienceSample()
                 .contacts(contacts.stream().map(AudienceContacts::dto).toList())
-                .buildId(Long.toString(contacts.isEmpty() ? audience.currentBuildId() : contacts.getFirst().buildId())));
+                .buildId(Long.toString(contacts.isEmpty() ? audience.counts().currentBuildId() : contacts.getFirst().buildId())));
     }
 
     @Override
     public void downloadAudience(ServerRequest req, ServerResponse res) {
         long limit = HttpIo.queryLong(req, "record_limit", 0, 10_000_000, 0);
+        List<String> columns = HttpIo.queryList(req, "columns", 40, 64);
         Audience audience = audiences.get(HttpIo.principal(req), project(req), audienceId(req));
-        ResultsService.Download download = results.download(audience, limit, format(req));
-        res.header(HeaderNames.ETAG, download.etag());
+        ResultsService.Download download = results.download(audience.snapshot(), limit, format(req), columns);
         res.header(HeaderNames.ACCEPT_RANGES, "bytes");
+        res.header(HeaderNames.VARY, "Accept-Encoding");
         res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + download.fileName() + "\"");
         res.header("X-Audience-Build-Id", Long.toString(download.buildId()));
-        Optional<ByteRange> range = ByteRange.parse(req.headers().first(HeaderNames.RANGE))
-                .filter(r -> req.headers().first(HeaderNames.IF_RANGE).map(download.etag()::equals).orElse(true));
-        try {
-            if (range.isPresent()) {
-                Path file = results.file(download);
-                long length = Files.size(file);
-                if (range.get().start() >= length) {
-                    res.header(HeaderNames.CONTENT_RANGE, "bytes */" + length);
-                    throw new DomainException(DomainException.Kind.RANGE_NOT_SATISFIABLE, "range_not_satisfiable",
-                            "The snapshot has " + length + " bytes.");
-                }
-                long end = Math.min(range.get().end().orElse(length - 1), length - 1);
-                res.status(Status.PARTIAL_CONTENT_206);
-                res.header(HeaderNames.CONTENT_TYPE, download.format().mediaType());
-                res.header(HeaderNames.CONTENT_RANGE, "bytes " + range.get().start() + "-" + end + "/" + length);
-                res.header(HeaderNames.CONTENT_LENGTH, Long.toString(end - range.get().start() + 1));
-                copy(file, range.get().start(), end - range.get().start() + 1, res);
+        Transfer.Conditions conditions = new Transfer.Conditions(ResponseBody.head(),
+                req.headers().first(HeaderNames.RANGE), req.headers().first(HeaderNames.IF_RANGE), HttpIo.acceptsGzip(req));
+        try (Transfer transfer = Transfer.negotiate(results, download, conditions)) {
+            res.status(Status.create(transfer.status()));
+            res.header(HeaderNames.ETAG, transfer.etag());
+            res.header(HeaderNames.CONTENT_TYPE, transfer.mediaType());
+            transfer.contentLength().ifPresent(n -> res.header(HeaderNames.CONTENT_LENGTH, Long.toString(n)));
+            transfer.contentRange().ifPresent(r -> res.header(HeaderNames.CONTENT_RANGE, r));
+            if (transfer.gzip()) {
+                res.header(HeaderNames.CONTENT_ENCODING, "gzip");
+            }
+            if (!transfer.hasBody()) {
+                res.send();
                 return;
             }
-            res.status(Status.OK_200);
-            res.header(HeaderNames.CONTENT_TYPE, download.format().mediaType());
-            Optional<Path> cached = results.cached(download);
-            if (cached.isPresent()) {
-                res.header(HeaderNames.CONTENT_LENGTH, Long.toString(Files.size(cached.get())));
-                copy(cached.get(), 0, Files.size(cached.get()), res);
-                return;
+            // Counted as sent: compressed bytes when gzip.
+            try (OutputStream out = metrics.countingDownload(res.outputStream())) {
+                transfer.writeTo(out);
             }
-            try (OutputStream out = res.outputStream()) {
-                results.write(download, out);
+            if (transfer.whole()) {
+                // Sent in full (a cut transfer threw above): the snapshot's rows, up to the record limit.
+                long rows = audience.counts().recordCount();
+                metrics.downloadRows(limit > 0 ? Math.min(limit, rows) : rows);
             }
         } catch (IOException | UncheckedIOException e) {
             // The client went away mid-transfer; it resumes with Range + If-Range.
             LOG.fine(() -> "download of audience " + audience.id() + " interrupted: " + e.getMessage());
-        }
-    }
-
-    private static void copy(Path file, long offset, long count, ServerResponse res) throws IOException {
-        try (InputStream in = Files.newInputStream(file); OutputStream out = res.outputStream()) {
-            in.skipNBytes(offset);
-            byte[] buffer = new byte[64 * 1024];
-            long left = count;
-            while (left > 0) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-                if (n < 0) {
-                    break;
-                }
-                out.write(buffer, 0, n);
-                left -= n;
-            }
         }
     }
 
@@ -224,9 +251,9 @@ public final class AudiencesHandler implements AudiencesService {
         Optional<UUID> header = HttpIo.headerUuid(req, "X-Project-Id");
         Optional<UUID> query = HttpIo.queryUuid(req, "project_id");
         if (header.isPresent() && query.isPresent() && !header.get().equals(query.get())) {
-            throw DomainException.invalid("project_mismatch", "project_id", "X-Project-Id and project_id name different projects.");
+            throw DomainException.invalid(ErrorCode.PROJECT_MISMATCH, "project_id", "X-Project-Id and project_id name different projects.");
         }
-        return header.or(() -> query).orElseThrow(() -> DomainException.invalid("project_required", "X-Project-Id",
+        return header.or(() -> query).orElseThrow(() -> DomainException.invalid(ErrorCode.PROJECT_REQUIRED, "X-Project-Id",
                 "Send the project in X-Project-Id or ?project_id=."));
     }
 
@@ -239,26 +266,26 @@ public final class AudiencesHandler implements AudiencesService {
                 .id(a.id())
                 .organizationId(a.organizationId())
                 .projectId(a.projectId())
-                .name(a.name())
-                .description(a.description())
-                .type(AudienceType.fromValue(a.type()))
-                .segmentationType(SegmentationType.fromValue(a.segmentationType()))
-                .filter(Json.JSONB.fromJson(a.filterJson(), FilterGroup.class))
-                .intentWindowDays(a.windowDays())
-                .refreshSchedule(RefreshSchedule.fromValue(a.schedule()))
-                .mode(AudienceMode.fromValue(a.mode()))
-                .status(AudienceStatus.fromValue(a.status()))
-                .error(a.error())
-                .taskId(a.taskId())
-                .recordCount(a.recordCount())
-                .distinctProfileCount(a.distinctProfileCount())
-                .bucketCounts(Json.JSONB.fromJson(a.bucketCounts(), BucketCounts.class))
-                .dataThrough(a.dataThrough())
-                .lastBuiltAt(Timestamps.utc(a.lastBuiltAt()))
-                .renewTime(Timestamps.utc(a.renewTime()))
-                .previousRenewTime(Timestamps.utc(a.previousRenewTime()))
-                .pausedAt(Timestamps.utc(a.pausedAt()))
-                .pauseReason(a.pauseReason() == null ? null : PauseReason.fromValue(a.pauseReason()))
+                .name(a.definition().name())
+                .description(a.definition().description())
+                .type(AudienceType.fromValue(a.definition().type().value()))
+                .segmentationType(SegmentationType.fromValue(a.definition().segmentationType()))
+                .filter(Json.JSONB.fromJson(a.definition().filterJson(), FilterGroup.class))
+                .intentWindowDays(a.definition().windowDays())
+                .refreshSchedule(RefreshSchedule.fromValue(a.definition().schedule()))
+                .mode(AudienceMode.fromValue(a.definition().mode().value()))
+                .status(AudienceStatus.fromValue(a.progress().status().label()))
+                .error(a.progress().error())
+                .taskId(a.progress().taskId())
+                .recordCount(a.counts().recordCount())
+                .distinctProfileCount(a.counts().distinctProfileCount())
+                .bucketCounts(Json.JSONB.fromJson(a.counts().bucketCounts(), BucketCounts.class))
+                .dataThrough(a.counts().dataThrough())
+                .lastBuiltAt(Timestamps.utc(a.counts().lastBuiltAt()))
+                .renewTime(Timestamps.utc(a.renewal().renewTime()))
+                .previousRenewTime(Timestamps.utc(a.renewal().previousRenewTime()))
+                .pausedAt(Timestamps.utc(a.renewal().pausedAt()))
+                .pauseReason(a.renewal().pauseReason() == null ? null : PauseReasonEnum.valueOf(a.renewal().pauseReason().name()))
                 .createdAt(Timestamps.utc(a.createdAt()))
                 .updatedAt(Timestamps.utc(a.updatedAt()));
     }

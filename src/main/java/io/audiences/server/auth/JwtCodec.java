@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.DomainException;
 import io.audiences.server.platform.Ids;
+import io.audiences.server.platform.Principal;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -22,6 +23,7 @@ import com.nimbusds.jwt.SignedJWT;
 public final class JwtCodec {
 
     static final String ISSUER = "audiences-api";
+    private static final String VERSION = "ver";
 
     private final byte[] key;
     private final Duration ttl;
@@ -40,13 +42,21 @@ public final class JwtCodec {
         return ttl;
     }
 
-    public String issue(Principal principal) {
+    /**
+     * A verified token: whom it names, the version of that user or app it was issued at (compared with the current
+     * one on every request, so raising the version refuses every earlier token), its id ({@code jti}) and when it
+     * expires (a verification kept for later use holds until then only).
+     */
+    public record Verified(Principal principal, int tokenVersion, String tokenId, Instant expiresAt) { }
+
+    public String issue(Principal principal, int tokenVersion) {
         Instant now = clock.instant();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(ISSUER)
                 .subject(principal.subjectId().toString())
                 .claim("org", principal.organizationId().toString())
                 .claim("kind", principal.kind().name())
+                .claim(VERSION, tokenVersion)
                 .jwtID(Ids.uuid().toString())
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(ttl)))
@@ -61,7 +71,7 @@ public final class JwtCodec {
     }
 
     /** The principal named by a valid, unexpired token of ours; anything else is unauthenticated. */
-    public Principal verify(String token) {
+    public Verified verify(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(new MACVerifier(key))) {
@@ -76,7 +86,11 @@ public final class JwtCodec {
             if (kind == Principal.Kind.API_KEY) {
                 throw DomainException.unauthenticated("The token is invalid.");
             }
-            return new Principal(UUID.fromString(claims.getStringClaim("org")), kind, UUID.fromString(claims.getSubject()));
+            // Tokens issued before versions existed carry none: version 0, which every user and app started at.
+            Long version = claims.getLongClaim(VERSION);
+            return new Verified(new Principal(UUID.fromString(claims.getStringClaim("org")), kind,
+                    UUID.fromString(claims.getSubject())), version == null ? 0 : version.intValue(), claims.getJWTID(),
+                    expires.toInstant());
         } catch (ParseException | JOSEException | IllegalArgumentException | NullPointerException e) {
             throw DomainException.unauthenticated("The token is invalid.");
         }

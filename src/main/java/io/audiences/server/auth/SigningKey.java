@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Optional;
 
+import io.audiences.server.platform.ConfigurationException;
 import io.audiences.server.platform.Ids;
 
 /**
@@ -17,12 +18,15 @@ import io.audiences.server.platform.Ids;
  */
 public final class SigningKey {
 
+    /** HS256 needs a key at least as long as its 256-bit hash output (RFC 7518, section 3.2). */
+    static final int MIN_BYTES = 32;
+
     private SigningKey() {
     }
 
     public static byte[] resolve(Optional<String> configured, Path dataDir) {
         if (configured.isPresent()) {
-            return Base64.getDecoder().decode(configured.get().trim());
+            return validated(configured.get());
         }
         Path file = dataDir.resolve("jwt-signing.key");
         try {
@@ -37,5 +41,20 @@ public final class SigningKey {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read or create " + file, e);
         }
+    }
+
+    private static byte[] validated(String configured) {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(configured.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("AUDIENCES_JWT_SECRET (audiences.auth.jwt-secret) is not base64: "
+                    + "generate one with `head -c 32 /dev/urandom | base64`");
+        }
+        if (key.length < MIN_BYTES) {
+            throw new ConfigurationException("AUDIENCES_JWT_SECRET (audiences.auth.jwt-secret) holds " + key.length
+                    + " bytes; HS256 needs at least " + MIN_BYTES + ": generate one with `head -c 32 /dev/urandom | base64`");
+        }
+        return key;
     }
 }

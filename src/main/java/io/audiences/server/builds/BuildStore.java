@@ -4,13 +4,19 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
 
 import io.audiences.server.catalog.CompiledFilter;
 import io.audiences.server.platform.Database;
 import io.audiences.server.platform.Timestamps;
+import io.audiences.server.tenancy.TenancyStore;
+import io.audiences.server.webhooks.AudienceEvent;
+import io.audiences.server.webhooks.Outbox;
 
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
@@ -22,17 +28,24 @@ import io.helidon.dbclient.DbRow;
  */
 public final class BuildStore {
 
-    static final String PENDING = "Pending";
-    static final String PROCESSING = "Processing";
-    static final String SYNCING = "Syncing";
-    static final String COMPLETED = "Completed";
-    static final String FAILED = "Failed";
-    static final String SUPERSEDED = "Superseded";
+    // The labels as stored, from the one list of statuses.
+    static final String PENDING = BuildStatus.PENDING.label();
+    static final String PROCESSING = BuildStatus.PROCESSING.label();
+    static final String SYNCING = BuildStatus.SYNCING.label();
+    static final String COMPLETED = BuildStatus.COMPLETED.label();
+    static final String FAILED = BuildStatus.FAILED.label();
+    static final String SUPERSEDED = BuildStatus.SUPERSEDED.label();
+
+    /** How many tenants one claim tries, in turn, before the worker polls again (the others raced it to them). */
+    private static final int TENANTS_PER_CLAIM = 8;
 
     private final Database db;
+    private final Outbox outbox;
 
-    public BuildStore(Database db) {
+    /** @param outbox where a build's completion or failure is published, in the transaction that records it */
+    public BuildStore(Database db, Outbox outbox) {
         this.db = db;
+        this.outbox = outbox;
     }
 
     /** A build this worker holds. */
@@ -41,42 +54,109 @@ public final class BuildStore {
     /** What a finished build reports. */
     public record Counts(long records, long profiles, String bucketCounts) { }
 
-    /** Queues a build for an audience; the caller updates the audience in the same transaction. */
+    /**
+     * Queues a build for an audience, under the audience's tenant (its top-level organization); the caller updates
+     * the audience in the same transaction.
+     */
     public long enqueue(DbExecute tx, long audienceId, Instant now) {
         long id = tx.get("SELECT nextval('audience_build_seq') AS id").orElseThrow().column("id").get(Long.class);
-        tx.insert("INSERT INTO audience_build (id, audience_id, status, attempts, created_at) VALUES (?, ?, ?, 0, ?)",
-                id, audienceId, PENDING, Timestamps.param(now));
+        tx.insert("INSERT INTO audience_build (id, audience_id, tenant_id, status, attempts, created_at) SELECT ?, a.id, "
+                + TenancyStore.tenantOf("a.organization_id") + ", ?, 0, ? FROM audience a WHERE a.id = ?",
+                id, PENDING, Timestamps.param(now), audienceId);
         return id;
     }
 
+    /** The states a build waits or runs in, before it ends (what the build-state gauges report). */
+    public static final List<String> ACTIVE_STATES = List.of(PENDING, PROCESSING, SYNCING);
+
     /**
-     * Claims the oldest pending build, or one whose lease ran out (its worker died). Builds that used up
-     * their attempts fail instead.
+     * How many builds of the whole deployment are in each of {@link #ACTIVE_STATES}: one query over the claim index
+     * (status first), whatever the number of tenants or of finished builds.
+     */
+    public Map<String, Long> activeCounts() {
+        Map<String, Long> counts = new HashMap<>();
+        db.client().execute().query("SELECT status, COUNT(*) AS n FROM audience_build WHERE status IN (?, ?, ?) "
+                        + "GROUP BY status", PENDING, PROCESSING, SYNCING)
+                .forEach(r -> counts.put(r.column("status").get(String.class), r.column("n").get(Long.class)));
+        return counts;
+    }
+
+    /** How many builds wait to be claimed in the tenant of {@code organizationId}. */
+    public long queuedInTenantOf(DbExecute tx, UUID organizationId) {
+        return tx.get("SELECT COUNT(*) AS n FROM audience_build WHERE tenant_id = " + TenancyStore.tenantOf("?")
+                + " AND status = ?", organizationId, PENDING).orElseThrow().column("n").get(Long.class);
+    }
+
+    /**
+     * Claims a build, sharing the workers of every instance between tenants: the tenant with the fewest builds
+     * running (live leases, counted across instances) goes first, ties to whoever has waited longest, and within
+     * a tenant its oldest claimable build. So a tenant that queued sixty builds holds the workers only while nobody
+     * else waits, and another tenant's build is claimed by the next worker that frees up. A claimable build is a
+     * pending one, or one whose lease ran out (its worker died); builds that used up their attempts fail instead.
      */
     public Optional<Claim> claim(String owner, Instant now, Instant leaseUntil, int maxAttempts) {
-        return db.inTransaction(tx -> {
-            Optional<DbRow> row = tx.get("SELECT id, audience_id, attempts FROM audience_build WHERE status = ? "
-                    + "OR (status IN (?, ?) AND lease_until < ?) ORDER BY id FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED",
-                    PENDING, PROCESSING, SYNCING, Timestamps.param(now));
-            if (row.isEmpty()) {
-                return Optional.<Claim>empty();
+        for (UUID tenant : tenantsInTurn(now)) {
+            Optional<Claim> claim = claimOldest(tenant, owner, now, leaseUntil, maxAttempts);
+            if (claim.isPresent()) {
+                return claim;
             }
-            long id = row.get().column("id").get(Long.class);
-            long audienceId = row.get().column("audience_id").get(Long.class);
-            int attempt = row.get().column("attempts").get(Integer.class) + 1;
-            if (attempt > maxAttempts) {
-                String error = "The build was abandoned after " + maxAttempts + " attempts.";
-                tx.update("UPDATE audience_build SET status = ?, error = ?, finished_at = ? WHERE id = ?",
-                        FAILED, error, Timestamps.param(now), id);
-                setAudienceStatus(tx, audienceId, id, FAILED, error, now);
-                return Optional.<Claim>empty();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The tenants with a claimable build, the first to serve first. Read without locks: a tenant whose builds
+     * concurrent claims took meanwhile has nothing left for {@link #claimOldest}, and the next one is tried.
+     */
+    private List<UUID> tenantsInTurn(Instant now) {
+        String claimable = "status = ? OR lease_until < ?";
+        return db.client().execute().query("SELECT tenant_id, "
+                        + "SUM(CASE WHEN status <> ? AND lease_until >= ? THEN 1 ELSE 0 END) AS running, "
+                        + "MIN(CASE WHEN " + claimable + " THEN id END) AS oldest "
+                        + "FROM audience_build WHERE status IN (?, ?, ?) GROUP BY tenant_id "
+                        + "HAVING MIN(CASE WHEN " + claimable + " THEN id END) IS NOT NULL "
+                        + "ORDER BY running, oldest FETCH FIRST " + TENANTS_PER_CLAIM + " ROWS ONLY",
+                PENDING, Timestamps.param(now), PENDING, Timestamps.param(now), PENDING, PROCESSING, SYNCING,
+                PENDING, Timestamps.param(now))
+                .map(r -> r.column("tenant_id").get(UUID.class)).toList();
+    }
+
+    /** Claims the tenant's oldest claimable build; empty when other workers took them all meanwhile. */
+    private Optional<Claim> claimOldest(UUID tenant, String owner, Instant now, Instant leaseUntil, int maxAttempts) {
+        while (true) {
+            // Empty: a build that used up its attempts was failed (and committed); look at the tenant's next one.
+            Optional<Optional<Claim>> outcome = db.inTransaction(tx -> {
+                Optional<DbRow> row = tx.get("SELECT id, audience_id, attempts FROM audience_build WHERE tenant_id = ? "
+                        + "AND (status = ? OR (status IN (?, ?) AND lease_until < ?)) ORDER BY id "
+                        + "FETCH FIRST 1 ROWS ONLY FOR UPDATE SKIP LOCKED",
+                        tenant, PENDING, PROCESSING, SYNCING, Timestamps.param(now));
+                if (row.isEmpty()) {
+                    return Optional.of(Optional.<Claim>empty());
+                }
+                long id = row.get().column("id").get(Long.class);
+                long audienceId = row.get().column("audience_id").get(Long.class);
+                int attempt = row.get().column("attempts").get(Integer.class) + 1;
+                if (attempt > maxAttempts) {
+                    String error = "The build was abandoned after " + maxAttempts + " attempts.";
+                    tx.update("UPDATE audience_build SET status = ?, error = ?, finished_at = ? WHERE id = ?",
+                            FAILED, error, Timestamps.param(now), id);
+                    if (setAudienceStatus(tx, audienceId, id, FAILED, error, now)) {
+                        publishFailure(tx, audienceId, id, error);
+                    }
+                    return Optional.<Optional<Claim>>empty();
+                }
+                tx.update("UPDATE audience_build SET status = ?, attempts = ?, lease_owner = ?, lease_until = ?, "
+                        + "started_at = ? WHERE id = ?", PROCESSING, attempt, owner, Timestamps.param(leaseUntil),
+                        Timestamps.param(now), id);
+                tx.update("UPDATE audience SET status = ?, task_id = ?, error = NULL, version = version + 1, updated_at = ? "
+                        + "WHERE id = ? AND latest_build_id = ?", PROCESSING, Long.toString(id), Timestamps.param(now),
+                        audienceId, id);
+                return Optional.of(Optional.of(new Claim(id, audienceId, attempt, owner)));
+            });
+            if (outcome.isPresent()) {
+                return outcome.get();
             }
-            tx.update("UPDATE audience_build SET status = ?, attempts = ?, lease_owner = ?, lease_until = ?, started_at = ? "
-                    + "WHERE id = ?", PROCESSING, attempt, owner, Timestamps.param(leaseUntil), Timestamps.param(now), id);
-            tx.update("UPDATE audience SET status = ?, task_id = ?, error = NULL, version = version + 1, updated_at = ? "
-                    + "WHERE id = ? AND latest_build_id = ?", PROCESSING, Long.toString(id), Timestamps.param(now), audienceId, id);
-            return Optional.of(new Claim(id, audienceId, attempt, owner));
-        });
+        }
     }
 
     /** Extends the lease; false when this worker no longer holds the build. */
@@ -97,6 +177,37 @@ public final class BuildStore {
         });
     }
 
+    /** What a build needs from its audience. */
+    public record Spec(String filterJson, int windowDays, boolean preview, UUID organizationId) { }
+
+    /** The audience's build spec, empty when the audience is gone or a newer build superseded the claimed one. */
+    public Optional<Spec> spec(Claim claim) {
+        return db.client().execute().get("SELECT filter_json, intent_window_days, mode, organization_id "
+                        + "FROM audience WHERE id = ? AND latest_build_id = ?", claim.audienceId(), claim.buildId())
+                .map(r -> new Spec(r.column("filter_json").get(String.class), r.column("intent_window_days").get(Integer.class),
+                        "preview".equals(r.column("mode").get(String.class)), r.column("organization_id").get(UUID.class)));
+    }
+
+    /**
+     * Locks the audience's builds; a deletion of the audience calls it before it locks the audience row. Every build
+     * transaction locks its build row first and the audience row after: a deletion taking them the other way round
+     * deadlocked with the audience's running build (H2 broke it with 503 database_busy). A build that has not yet
+     * swapped its snapshot in then finds its row gone and ends as superseded.
+     */
+    public void lockOf(DbExecute tx, long audienceId) {
+        try (Stream<DbRow> rows = tx.query("SELECT id FROM audience_build WHERE audience_id = ? ORDER BY id FOR UPDATE",
+                audienceId)) {
+            rows.forEach(r -> { });
+        }
+    }
+
+    /** Deletes the audience's builds and their snapshots, in the transaction deleting the audience. */
+    public void deleteOf(DbExecute tx, long audienceId) {
+        tx.delete("DELETE FROM audience_member WHERE build_id IN (SELECT id FROM audience_build WHERE audience_id = ?)",
+                audienceId);
+        tx.delete("DELETE FROM audience_build WHERE audience_id = ?", audienceId);
+    }
+
     /** The newest day whose partition has landed; builds end their window there. */
     public Optional<LocalDate> landedThrough() {
         return db.client().execute().get("SELECT MAX(event_day) AS d FROM upstream_partition")
@@ -106,7 +217,8 @@ public final class BuildStore {
     /**
      * Writes the members of a build; returns the number of rows. First the window's qualifying signals are
      * aggregated per profile into {@code build_signal} (one bit of {@code flags} per INTENT rule), then the
-     * records matching the filter are joined against it by primary key.
+     * records matching the filter are joined against it by primary key; the company is joined only when the filter
+     * reads it.
      */
     public long writeMembers(DbExecute tx, long buildId, CompiledFilter filter, List<List<Integer>> topicKeys,
                              LocalDate from, LocalDate to) {
@@ -151,8 +263,8 @@ public final class BuildStore {
                 + (filter.intentRequired()
                     ? "FROM build_signal s JOIN contact_record r ON r.profile_id = s.profile_id "
                     : "FROM contact_record r LEFT JOIN build_signal s ON s.profile_id = r.profile_id AND s.build_id = ? ")
-                + "LEFT JOIN company c ON c.id = r.company_id WHERE "
-                + (filter.intentRequired() ? "s.build_id = ? AND " : "") + filter.predicate();
+                + (filter.readsCompany() ? "LEFT JOIN company c ON c.id = r.company_id " : "")
+                + "WHERE " + (filter.intentRequired() ? "s.build_id = ? AND " : "") + filter.predicate();
         long members = tx.insert(sql, memberParams.toArray());
         tx.delete("DELETE FROM build_signal WHERE build_id = ?", buildId);
         return members;
@@ -191,8 +303,21 @@ public final class BuildStore {
         if (!fenced(tx, claim, COMPLETED, null, through, now)) {
             return false;
         }
-        Optional<Long> previous = tx.get("SELECT current_build_id FROM audience WHERE id = ? AND latest_build_id = ?",
-                claim.audienceId(), claim.buildId()).flatMap(r -> Optional.ofNullable(r.column("current_build_id").get(Long.class)));
+        Optional<DbRow> audience = tx.get("SELECT current_build_id, organization_id, project_id FROM audience "
+                + "WHERE id = ? AND latest_build_id = ?", claim.audienceId(), claim.buildId());
+        if (audience.isEmpty()) {
+            return false;
+        }
+        Optional<Long> previous = Optional.ofNullable(audience.get().column("current_build_id").get(Long.class));
+        // The snapshots are dropped before the audience row is updated: the row's lock, which a refresh or an edit of
+        // the audience waits for, is then held only from this update to the commit, not through large deletes. Until
+        // the commit, readers still see the previous snapshot whole.
+        previous.filter(p -> p != claim.buildId())
+                .ifPresent(p -> tx.delete("DELETE FROM audience_member WHERE build_id = ?", p));
+        if (!keepMembers) {
+            tx.delete("DELETE FROM audience_member WHERE build_id = ?", claim.buildId());
+        }
+        // Not updated: a newer build superseded this one; the caller rolls the transaction back, deletes included.
         long updated = tx.update("UPDATE audience SET status = ?, error = NULL, current_build_id = ?, record_count = ?, "
                         + "distinct_profile_count = ?, bucket_counts = ?, data_through = ?, last_built_at = ?, "
                         + "version = version + 1, updated_at = ? WHERE id = ? AND latest_build_id = ?",
@@ -201,11 +326,9 @@ public final class BuildStore {
         if (updated != 1) {
             return false;
         }
-        previous.filter(p -> p != claim.buildId())
-                .ifPresent(p -> tx.delete("DELETE FROM audience_member WHERE build_id = ?", p));
-        if (!keepMembers) {
-            tx.delete("DELETE FROM audience_member WHERE build_id = ?", claim.buildId());
-        }
+        outbox.publish(tx, AudienceEvent.buildCompleted(audience.get().column("organization_id").get(UUID.class),
+                audience.get().column("project_id").get(UUID.class), claim.audienceId(), claim.buildId(), counts.records(),
+                counts.profiles()));
         return true;
     }
 
@@ -246,7 +369,9 @@ public final class BuildStore {
     public void fail(Claim claim, String error, Instant now) {
         db.inTransaction(tx -> {
             if (fenced(tx, claim, FAILED, error, null, now)) {
-                setAudienceStatus(tx, claim.audienceId(), claim.buildId(), FAILED, error, now);
+                if (setAudienceStatus(tx, claim.audienceId(), claim.buildId(), FAILED, error, now)) {
+                    publishFailure(tx, claim.audienceId(), claim.buildId(), error);
+                }
                 tx.delete("DELETE FROM audience_member WHERE build_id = ?", claim.buildId());
             }
             return null;
@@ -261,10 +386,17 @@ public final class BuildStore {
                 PROCESSING, SYNCING) == 1;
     }
 
-    private static void setAudienceStatus(DbExecute tx, long audienceId, long buildId, String status, String error,
-                                          Instant now) {
-        tx.update("UPDATE audience SET status = ?, error = ?, version = version + 1, updated_at = ? "
-                + "WHERE id = ? AND latest_build_id = ?", status, error, Timestamps.param(now), audienceId, buildId);
+    /** Whether the audience still points to this build (a newer build, or a deletion, makes it false). */
+    private static boolean setAudienceStatus(DbExecute tx, long audienceId, long buildId, String status, String error,
+                                             Instant now) {
+        return tx.update("UPDATE audience SET status = ?, error = ?, version = version + 1, updated_at = ? "
+                + "WHERE id = ? AND latest_build_id = ?", status, error, Timestamps.param(now), audienceId, buildId) == 1;
+    }
+
+    private void publishFailure(DbExecute tx, long audienceId, long buildId, String error) {
+        tx.get("SELECT organization_id, project_id FROM audience WHERE id = ?", audienceId).ifPresent(r ->
+                outbox.publish(tx, AudienceEvent.buildFailed(r.column("organization_id").get(UUID.class),
+                        r.column("project_id").get(UUID.class), audienceId, buildId, error)));
     }
 
     private static String placeholders(int n) {

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.audiences.server.metrics.ServerMetrics;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.Database;
 import io.audiences.server.platform.Ids;
@@ -28,13 +29,17 @@ public final class BuildWorkers implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(BuildWorkers.class.getName());
     static final int MAX_ATTEMPTS = 3;
+    /** The outcome label of a build the database failed under: handed back, to run again. */
+    private static final String HANDED_BACK = "handed_back";
 
     private final BuildStore store;
     private final BuildRunner runner;
     private final Runnable renewDue;
     private final Clock clock;
     private final Settings settings;
-    private final String owner = "worker-" + Ids.hex(6);
+    private final ServerMetrics metrics;
+    // Names the process (its pid), so an operator or a test can tell which instance holds a build's lease.
+    private final String owner = "worker-" + ProcessHandle.current().pid() + "-" + Ids.hex(6);
     private final List<Thread> threads = new ArrayList<>();
     /** The builds this process holds, with their heartbeats. */
     private final Map<BuildStore.Claim, ScheduledFuture<?>> held = new ConcurrentHashMap<>();
@@ -48,13 +53,16 @@ public final class BuildWorkers implements AutoCloseable {
 
     /**
      * @param renewDue queues the builds of audiences whose renewal is due (run every schedule interval)
+     * @param metrics   where each build's duration and outcome is counted
      */
-    public BuildWorkers(BuildStore store, BuildRunner runner, Runnable renewDue, Clock clock, Settings settings) {
+    public BuildWorkers(BuildStore store, BuildRunner runner, Runnable renewDue, Clock clock, Settings settings,
+                        ServerMetrics metrics) {
         this.store = store;
         this.runner = runner;
         this.renewDue = renewDue;
         this.clock = clock;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     public void start() {
@@ -94,12 +102,14 @@ public final class BuildWorkers implements AutoCloseable {
     private void run(BuildStore.Claim claim) {
         long beat = Math.max(1, settings.lease().toMillis() / 3);
         held.put(claim, timers.scheduleAtFixedRate(() -> heartbeat(claim), beat, beat, TimeUnit.MILLISECONDS));
+        long started = System.nanoTime();
         try {
-            runner.run(claim);
+            metrics.build(runner.run(claim), System.nanoTime() - started);
         } catch (RuntimeException e) {
             if (!Database.isUnavailable(e)) {
                 throw e;
             }
+            metrics.build(HANDED_BACK, System.nanoTime() - started);
             stopHeartbeat(claim);
             handBackOnceReachable(claim);
         } finally {

@@ -13,9 +13,12 @@ import java.util.List;
  * @param scoreConditions conditions on {@code score} for a signal to qualify, each with one or two placeholders
  * @param scoreParams     values for those placeholders
  * @param intentRequired  whether every member must have a qualifying signal (top-level AND with an INTENT rule)
+ * @param readsCompany    whether the predicate reads the company {@code c} (builds join it only then: H2 would
+ *                        otherwise read every candidate record's row and probe the company by key, for nothing)
  */
 public record CompiledFilter(String predicate, List<Object> params, List<List<String>> intentRules,
-                             List<String> scoreConditions, List<Object> scoreParams, boolean intentRequired) {
+                             List<String> scoreConditions, List<Object> scoreParams, boolean intentRequired,
+                             boolean readsCompany) {
 
     /** All topic ids the filter names, for the signal scan. */
     public List<String> allTopics() {

@@ -57,6 +57,11 @@ public final class FieldCatalog {
         text(f, "job_title_normalized", "Job title (normalized)", "contact", "r.job_title_normalized");
         pick(f, "department", "Department", "contact", DEPARTMENTS, "r.department");
         pick(f, "seniority_level", "Seniority", "contact", SENIORITY, "r.seniority_level");
+        // Delivr's persona contact keys; mobile_phones is Delivr's name for the record's one mobile phone.
+        text(f, "linkedin_url", "LinkedIn URL", "contact", "r.linkedin_url");
+        text(f, "personal_email", "Personal email", "contact", "r.personal_email");
+        text(f, "current_business_email", "Business email", "contact", "r.current_business_email");
+        text(f, "mobile_phones", "Mobile phone", "contact", "r.mobile_phone");
         bucket(f, "income_range_lc", "Household income", "demographics", INCOME, "r.income_bucket");
         bucket(f, "net_worth", "Net worth", "demographics", NET_WORTH, "r.net_worth_bucket");
         bool(f, "has_children", "Has children", "r.has_children");
@@ -75,6 +80,14 @@ public final class FieldCatalog {
         text(f, "company_country", "Company country", "company", "c.country");
         text(f, "company_state", "Company state", "company", "c.state");
         return new FieldCatalog(f);
+    }
+
+    /** The display label of a picklist value: Delivr writes the acronyms in capitals ({@code CXO}, {@code VP}). */
+    public static String label(String option) {
+        return switch (option) {
+            case "cxo", "vp" -> option.toUpperCase(Locale.ROOT);
+            default -> option.substring(0, 1).toUpperCase(Locale.ROOT) + option.substring(1);
+        };
     }
 
     public List<Field> fields() {

@@ -5,12 +5,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import io.audiences.api.FieldCatalogService;
 import io.audiences.model.FieldCategory;
+import io.audiences.model.FieldCategoryFilter;
 import io.audiences.model.FieldDataType;
 import io.audiences.model.FieldDefinition;
 import io.audiences.model.FieldOption;
@@ -28,6 +30,10 @@ public final class FieldCatalogHandler implements FieldCatalogService {
     /** When the catalog's definitions were introduced; the catalog is part of the code. */
     private static final OffsetDateTime DEFINED = OffsetDateTime.of(2026, 6, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
+    /** The values of the query parameters {@code schema_type} and {@code status} (an unknown one is 400). */
+    private static final Set<String> SCHEMA_TYPES = Set.of("event", "audience");
+    private static final Set<String> STATUSES = Set.of("active", "deprecated", "all");
+
     private final FieldCatalog catalog;
 
     public FieldCatalogHandler(FieldCatalog catalog) {
@@ -36,17 +42,34 @@ public final class FieldCatalogHandler implements FieldCatalogService {
 
     @Override
     public void listFieldCatalog(ServerRequest req, ServerResponse res) {
-        Optional<String> category = HttpIo.queryEnum(req, "category", FieldCategory::fromValue).map(FieldCategory::toString);
-        boolean includeOptions = HttpIo.queryBoolean(req, "include_options", true);
+        Optional<String> category = HttpIo.queryEnum(req, "category", FieldCategoryFilter::fromValue)
+                .map(FieldCategoryFilter::toString);
+        Optional<String> schemaType = HttpIo.queryEnum(req, "schema_type", oneOf(SCHEMA_TYPES));
+        String status = HttpIo.queryEnum(req, "status", oneOf(STATUSES)).orElse("active");
+        boolean includeOptions = HttpIo.queryBoolean(req, "include_options", false);
         List<FieldDefinition> fields = new ArrayList<>();
         List<Field> all = catalog.fields();
         for (int i = 0; i < all.size(); i++) {
             Field f = all.get(i);
-            if (category.isEmpty() || category.get().equals(f.category())) {
+            // Every field is an active audience field: other schema types and deprecated fields match none.
+            boolean matches = category.map(f.category()::equals).orElse(true)
+                    && schemaType.map("audience"::equals).orElse(true)
+                    && !"deprecated".equals(status);
+            if (matches) {
                 fields.add(dto(f, i, includeOptions));
             }
         }
         HttpIo.json(res, Status.OK_200, new io.audiences.model.FieldCatalog().totalCount(fields.size()).fields(fields));
+    }
+
+    /** A parser for {@link HttpIo#queryEnum} of plain string values. */
+    private static Function<String, String> oneOf(Set<String> values) {
+        return v -> {
+            if (!values.contains(v)) {
+                throw new IllegalArgumentException(v);
+            }
+            return v;
+        };
     }
 
     private static FieldDefinition dto(Field f, int order, boolean includeOptions) {
@@ -68,7 +91,7 @@ public final class FieldCatalogHandler implements FieldCatalogService {
                         .min(b.min()).max(b.max().orElse(null))).toList());
             } else if (!f.options().isEmpty()) {
                 d.options(f.options().stream().map(o -> new FieldOption().value(o)
-                        .label(o.substring(0, 1).toUpperCase(Locale.ROOT) + o.substring(1))).toList());
+                        .label(FieldCatalog.label(o))).toList());
             }
         }
         return d;

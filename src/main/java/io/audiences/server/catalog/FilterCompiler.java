@@ -6,11 +6,14 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 import io.audiences.model.ConditionRules;
 import io.audiences.model.FilterEntry;
 import io.audiences.model.FilterGroup;
 import io.audiences.server.platform.DomainException;
+import io.audiences.server.platform.ErrorCode;
 
 /**
  * Validates a filter against the field catalog and compiles it to parameterised SQL. Every problem is
@@ -44,11 +47,11 @@ public final class FilterCompiler {
                     "intent_score needs an INTENT rule in the same filter"));
         }
         if (!ctx.errors.isEmpty()) {
-            throw new DomainException(DomainException.Kind.INVALID, "invalid_filter", "The filter is not valid.",
+            throw new DomainException(DomainException.Kind.INVALID, ErrorCode.INVALID_FILTER, "The filter is not valid.",
                     ctx.errors, Map.of());
         }
         return new CompiledFilter(predicate, List.copyOf(ctx.params), List.copyOf(ctx.intentRules),
-                List.copyOf(ctx.scoreConditions), List.copyOf(ctx.scoreParams), intentRequired);
+                List.copyOf(ctx.scoreConditions), List.copyOf(ctx.scoreParams), intentRequired, ctx.readsCompany);
     }
 
     private static final class Context {
@@ -58,6 +61,7 @@ public final class FilterCompiler {
         final List<Object> scoreParams = new ArrayList<>();
         final List<DomainException.FieldError> errors = new ArrayList<>();
         int rules;
+        boolean readsCompany;
     }
 
     private String group(String condition, List<FilterEntry> entries, String pointer, int depth, Context ctx) {
@@ -125,6 +129,7 @@ public final class FilterCompiler {
             return "1 = 0";
         }
         String valueAt = at + "/conditionRules/value";
+        ctx.readsCompany |= field.column() != null && field.column().startsWith("c.");
         int before = ctx.errors.size();
         String sql = switch (field.kind()) {
             case INTENT -> intent(cr.getValue(), valueAt, ctx);
@@ -283,12 +288,16 @@ public final class FilterCompiler {
         return list.stream().map(String.class::cast).distinct().toList();
     }
 
-    /** One integer for comparisons, two ordered integers for between; empty after reporting an error. */
+    /**
+     * One integer for comparisons, two ordered integers for between; empty after reporting an error. An integer
+     * may come as a JSON number or as a string of decimal digits ({@code "200"}): Delivr's rule values are strings.
+     */
     private static long[] numbers(String op, Object value, String at, Context ctx) {
         if ("between".equals(op)) {
-            if (value instanceof List<?> list && list.size() == 2 && integral(list.get(0)) && integral(list.get(1))) {
-                long lo = ((BigDecimal) list.get(0)).longValueExact();
-                long hi = ((BigDecimal) list.get(1)).longValueExact();
+            if (value instanceof List<?> list && list.size() == 2 && integral(list.get(0)).isPresent()
+                    && integral(list.get(1)).isPresent()) {
+                long lo = integral(list.get(0)).getAsLong();
+                long hi = integral(list.get(1)).getAsLong();
                 if (lo <= hi) {
                     return new long[] {lo, hi};
                 }
@@ -296,22 +305,27 @@ public final class FilterCompiler {
             ctx.errors.add(new DomainException.FieldError(at, "expected [min, max] with integers min <= max"));
             return new long[0];
         }
-        if (integral(value)) {
-            return new long[] {((BigDecimal) value).longValueExact()};
+        OptionalLong single = integral(value);
+        if (single.isPresent()) {
+            return new long[] {single.getAsLong()};
         }
         ctx.errors.add(new DomainException.FieldError(at, "expected an integer"));
         return new long[0];
     }
 
-    private static boolean integral(Object value) {
+    private static final Pattern DIGITS = Pattern.compile("-?[0-9]{1,18}");
+
+    private static OptionalLong integral(Object value) {
+        if (value instanceof String s && DIGITS.matcher(s).matches()) {
+            return OptionalLong.of(Long.parseLong(s));
+        }
         if (!(value instanceof BigDecimal d)) {
-            return false;
+            return OptionalLong.empty();
         }
         try {
-            d.longValueExact();
-            return true;
+            return OptionalLong.of(d.longValueExact());
         } catch (ArithmeticException e) {
-            return false;
+            return OptionalLong.empty();
         }
     }
 

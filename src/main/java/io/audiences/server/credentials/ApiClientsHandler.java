@@ -11,17 +11,21 @@ import io.audiences.model.ApiClientCreateRequest;
 import io.audiences.model.ApiClientCreated;
 import io.audiences.model.ApiClientList;
 import io.audiences.model.ApiClientStatus;
+import io.audiences.model.ApiClientUpdateRequest;
 import io.audiences.model.ApiKey;
 import io.audiences.model.ApiKeyCreated;
 import io.audiences.model.ApiKeyRotateRequest;
+import io.audiences.model.ApiKeyScope;
 import io.audiences.model.ApiKeyStatus;
 import io.audiences.model.ModelApiClient;
-import io.audiences.server.auth.Principal;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
+import io.audiences.server.platform.Preconditions;
+import io.audiences.server.platform.Principal;
 import io.audiences.server.platform.Timestamps;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -42,8 +46,9 @@ public final class ApiClientsHandler implements ApiClientsService {
     @Override
     public void createApiClient(ServerRequest req, ServerResponse res) {
         ApiClientCreateRequest body = io.body(req, ApiClientCreateRequest.class);
+        ApiKeyScope scope = body.getScope() == null ? ApiKeyScope.READ_WRITE : body.getScope();
         posts.respond(req, res, Optional.empty(), body, hook -> credentials.createClient(HttpIo.principal(req), body.getName(),
-                body.getSecretEnforced() == null || body.getSecretEnforced(), hook), ApiClientsHandler::created);
+                body.getSecretEnforced() == null || body.getSecretEnforced(), scope.toString(), hook), ApiClientsHandler::created);
     }
 
     private static Reply created(CredentialService.NewClient created) {
@@ -53,11 +58,12 @@ public final class ApiClientsHandler implements ApiClientsService {
                 .name(created.client().name())
                 .status(ApiClientStatus.ACTIVE)
                 .secretEnforced(created.client().secretEnforced())
+                .scope(ApiKeyScope.fromValue(created.client().scope()))
                 .keyId(key.keyId())
                 .keyPrefix(key.prefix())
                 .apiKey(key.apiKey())
                 .apiSecret(key.apiSecret())
-                .createdAt(Timestamps.legacy(created.client().createdAt())));
+                .createdAt(Timestamps.legacy(created.client().createdAt()))).withEtag(created.client().etag());
     }
 
     @Override
@@ -65,14 +71,36 @@ public final class ApiClientsHandler implements ApiClientsService {
         Principal caller = HttpIo.principal(req);
         Map<UUID, List<CredentialStore.Key>> keys = credentials.keys(caller).stream()
                 .collect(Collectors.groupingBy(CredentialStore.Key::clientId));
-        List<ModelApiClient> clients = credentials.clients(caller).stream().map(c -> new ModelApiClient()
+        CredentialService.Listing<CredentialStore.Client> listing = credentials.clients(caller,
+                HttpIo.queryString(req, "cursor", 200), HttpIo.queryInt(req, "limit", 1, 200, 100));
+        List<ModelApiClient> clients = listing.page().items().stream()
+                .map(c -> client(c, keys.getOrDefault(c.id(), List.of()))).toList();
+        HttpIo.json(res, Status.OK_200, new ApiClientList().clients(clients).total((int) listing.total())
+                .nextCursor(listing.page().nextCursor().orElse(null)));
+    }
+
+    @Override
+    public void updateApiClient(ServerRequest req, ServerResponse res) {
+        Principal caller = HttpIo.principal(req);
+        UUID clientId = HttpIo.pathUuid(req, "client_id");
+        ApiClientUpdateRequest body = io.body(req, ApiClientUpdateRequest.class);
+        CredentialStore.Client client = credentials.updateSecretEnforced(caller, clientId, body.getSecretEnforced(),
+                Preconditions.ifMatch(req));
+        List<CredentialStore.Key> keys = credentials.keys(caller).stream().filter(k -> k.clientId().equals(clientId)).toList();
+        res.header(HeaderNames.ETAG, client.etag());
+        HttpIo.json(res, Status.OK_200, client(client, keys));
+    }
+
+    /** A client as listed, with its keys (prefixes only). */
+    private static ModelApiClient client(CredentialStore.Client c, List<CredentialStore.Key> keys) {
+        return new ModelApiClient()
                 .clientId(c.id())
                 .name(c.name())
                 .status(ApiClientStatus.ACTIVE)
                 .secretEnforced(c.secretEnforced())
+                .scope(ApiKeyScope.fromValue(c.scope()))
                 .createdAt(Timestamps.legacy(c.createdAt()))
-                .apiKeys(keys.getOrDefault(c.id(), List.of()).stream().map(ApiClientsHandler::key).toList())).toList();
-        HttpIo.json(res, Status.OK_200, new ApiClientList().clients(clients).total(clients.size()));
+                .apiKeys(keys.stream().map(ApiClientsHandler::key).toList());
     }
 
     @Override
@@ -103,7 +131,7 @@ public final class ApiClientsHandler implements ApiClientsService {
 
     @Override
     public void deleteApiClient(ServerRequest req, ServerResponse res) {
-        credentials.deleteClient(HttpIo.principal(req), HttpIo.pathUuid(req, "client_id"));
+        credentials.deleteClient(HttpIo.principal(req), HttpIo.pathUuid(req, "client_id"), Preconditions.ifMatch(req));
         res.status(Status.NO_CONTENT_204).send();
     }
 

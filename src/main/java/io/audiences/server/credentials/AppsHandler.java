@@ -2,6 +2,7 @@ package io.audiences.server.credentials;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import io.audiences.api.AppsService;
 import io.audiences.model.App;
@@ -18,8 +19,10 @@ import io.audiences.model.AppStatus;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
+import io.audiences.server.platform.Preconditions;
 import io.audiences.server.platform.Timestamps;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -45,25 +48,48 @@ public final class AppsHandler implements AppsService {
     }
 
     private static Reply created(CredentialService.NewApp created) {
+        return Reply.json(201, envelope(created));
+    }
+
+    /** The one answer that carries an app's secret: at creation and at rotation. */
+    private static AppCreatedEnvelope envelope(CredentialService.NewApp created) {
         CredentialStore.App app = created.app();
-        return Reply.json(201, new AppCreatedEnvelope().response(new AppCreated()
+        return new AppCreatedEnvelope().response(new AppCreated()
                 .appId(app.id())
                 .name(app.name())
-                .status(AppStatus.ACTIVE)
+                .status(AppStatus.fromValue(app.status()))
                 .clientId(app.clientId())
                 .clientSecret(created.clientSecret())
-                .createdAt(Timestamps.legacy(app.createdAt()))));
+                .createdAt(Timestamps.legacy(app.createdAt())));
+    }
+
+    @Override
+    public void deleteApp(ServerRequest req, ServerResponse res) {
+        credentials.deleteApp(HttpIo.principal(req), HttpIo.pathUuid(req, "app_id"), Preconditions.ifMatch(req));
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    @Override
+    public void rotateAppSecret(ServerRequest req, ServerResponse res) {
+        UUID appId = HttpIo.pathUuid(req, "app_id");
+        posts.<CredentialService.NewApp>respond(req, res, Optional.empty(), null,
+                hook -> credentials.rotateAppSecret(HttpIo.principal(req), appId, hook),
+                rotated -> Reply.json(200, envelope(rotated)));
     }
 
     @Override
     public void listApps(ServerRequest req, ServerResponse res) {
-        List<App> apps = credentials.apps(HttpIo.principal(req)).stream().map(AppsHandler::dto).toList();
-        HttpIo.json(res, Status.OK_200, new AppListEnvelope().response(new AppListBody().apps(apps).total(apps.size())));
+        CredentialService.Listing<CredentialStore.App> listing = credentials.apps(HttpIo.principal(req),
+                HttpIo.queryString(req, "cursor", 200), HttpIo.queryInt(req, "limit", 1, 200, 100));
+        HttpIo.json(res, Status.OK_200, new AppListEnvelope().response(new AppListBody()
+                .apps(listing.page().items().stream().map(AppsHandler::dto).toList()).total((int) listing.total())
+                .nextCursor(listing.page().nextCursor().orElse(null))));
     }
 
     @Override
     public void getApp(ServerRequest req, ServerResponse res) {
         CredentialStore.App app = credentials.app(HttpIo.principal(req), HttpIo.pathUuid(req, "app_id"));
+        res.header(HeaderNames.ETAG, app.etag());
         HttpIo.json(res, Status.OK_200, new AppEnvelope().response(new AppEnvelopeBody().app(dto(app))));
     }
 

@@ -10,10 +10,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.audiences.server.auth.SecretHash;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.DomainException;
+import io.audiences.server.platform.ErrorCode;
 import io.audiences.server.platform.Ids;
+import io.audiences.server.platform.SecretHash;
 
 import io.helidon.dbclient.DbExecute;
 
@@ -101,7 +102,7 @@ public final class Idempotency {
                 throw inProgress();
             }
             if (!row.fingerprint().equals(fingerprint)) {
-                throw new DomainException(DomainException.Kind.UNPROCESSABLE, "idempotency_key_reused",
+                throw new DomainException(DomainException.Kind.UNPROCESSABLE, ErrorCode.IDEMPOTENCY_KEY_REUSED,
                         "This Idempotency-Key was used with a different request (method, path, project or body).");
             }
             return new Replay(new Reply(row.status().get(), row.contentType(), Optional.ofNullable(row.location()),
@@ -154,7 +155,7 @@ public final class Idempotency {
     }
 
     private static DomainException inProgress() {
-        return new DomainException(DomainException.Kind.CONFLICT, "idempotency_in_progress",
+        return new DomainException(DomainException.Kind.CONFLICT, ErrorCode.IDEMPOTENCY_IN_PROGRESS,
                 "Another request with this Idempotency-Key is in progress; retry after it completes.", List.of(),
                 Map.of(DomainException.RETRY_AFTER, RETRY_AFTER_SECONDS));
     }

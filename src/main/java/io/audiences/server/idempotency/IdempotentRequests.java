@@ -6,10 +6,11 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
-import io.audiences.server.auth.SecretHash;
 import io.audiences.server.platform.DomainException;
+import io.audiences.server.platform.ErrorCode;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Json;
+import io.audiences.server.platform.SecretHash;
 import io.audiences.server.platform.TransactionHook;
 
 import io.helidon.http.HeaderName;
@@ -71,7 +72,7 @@ public final class IdempotentRequests {
     private static Optional<String> key(ServerRequest req) {
         Optional<String> key = req.headers().first(KEY);
         if (key.isPresent() && (key.get().isEmpty() || key.get().length() > MAX_KEY_LENGTH)) {
-            throw DomainException.invalid("invalid_parameter", KEY.defaultCase(),
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, KEY.defaultCase(),
                     KEY.defaultCase() + " must be 1 to " + MAX_KEY_LENGTH + " characters.");
         }
         return key;

@@ -15,11 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.networknt.schema.ExecutionContext;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.dialect.Dialect;
 import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.format.Format;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -35,14 +38,31 @@ public final class Contract {
     public static final String RESOURCE = "META-INF/openapi.yaml";
 
     private final byte[] document;
+    private final String version;
     private final List<Operation> operations;
+    private final List<ProblemCode> problemCodes;
     private final SchemaRegistry registry;
     private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
 
-    private Contract(byte[] document, List<Operation> operations) {
+    private Contract(byte[] document, String version, List<Operation> operations, List<ProblemCode> problemCodes) {
         this.document = document;
+        this.version = version;
         this.operations = operations;
-        this.registry = SchemaRegistry.withDialect(Dialects.getOpenApi30(),
+        this.problemCodes = problemCodes;
+        // format: email is EmailAddress's rule, the one bootstrap and user creation apply too (the library's own
+        // checks the public TLD list and refuses reserved domains such as .example, which bootstrap accepted).
+        Dialect dialect = Dialect.builder(Dialects.getOpenApi30()).format(new Format() {
+            @Override
+            public String getName() {
+                return "email";
+            }
+
+            @Override
+            public boolean matches(ExecutionContext context, String value) {
+                return EmailAddress.isValid(value);
+            }
+        }).build();
+        this.registry = SchemaRegistry.withDialect(dialect,
                 b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
     }
 
@@ -53,7 +73,8 @@ public final class Contract {
             }
             byte[] bytes = in.readAllBytes();
             JsonNode root = new YAMLMapper().readTree(bytes);
-            return new Contract(bytes, parseOperations(root));
+            return new Contract(bytes, root.path("info").path("version").asString(""), parseOperations(root),
+                    parseProblemCodes(root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -64,8 +85,28 @@ public final class Contract {
         return document.clone();
     }
 
+    /** The contract's {@code info.version}. */
+    public String version() {
+        return version;
+    }
+
     public List<Operation> operations() {
         return operations;
+    }
+
+    /** Every problem {@code code} the API answers ({@code x-problem-codes} of the Problem schema), in the document's order. */
+    public List<ProblemCode> problemCodes() {
+        return problemCodes;
+    }
+
+    /** A problem code with the status it comes with and what it means. */
+    public record ProblemCode(String code, int status, String description) { }
+
+    private static List<ProblemCode> parseProblemCodes(JsonNode root) {
+        List<ProblemCode> codes = new ArrayList<>();
+        root.at("/components/schemas/Problem/properties/code/x-problem-codes").properties().forEach(e ->
+                codes.add(new ProblemCode(e.getKey(), e.getValue().path("status").asInt(), e.getValue().path("description").asString(""))));
+        return List.copyOf(codes);
     }
 
     /**
@@ -101,6 +142,14 @@ public final class Contract {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The methods the contract declares for the path an absolute request path matches (whatever its method), in the
+     * document's order; empty when no path of the contract matches. What a 405's {@code Allow} lists.
+     */
+    public List<String> methodsOf(String path) {
+        return operations.stream().filter(o -> o.pattern.matcher(path).matches()).map(o -> o.method).distinct().toList();
     }
 
     /** Validates a parsed body against a component schema; returns the violations as JSON pointers. */
@@ -158,6 +207,9 @@ public final class Contract {
                 if (!op.has("operationId")) {
                     continue;
                 }
+                Set<String> query = new LinkedHashSet<>();
+                queryParameters(root, path.getValue().path("parameters"), query);
+                queryParameters(root, op.path("parameters"), query);
                 List<Set<String>> sec = op.has("security") ? security(op.get("security")) : globalSecurity;
                 result.add(new Operation(op.get("operationId").asString(),
                         op.path("tags").path(0).asString(""),
@@ -165,13 +217,27 @@ public final class Contract {
                         path.getKey(),
                         sec,
                         bodySchema(op),
-                        op.path("requestBody").path("required").asBoolean(false)));
+                        op.path("requestBody").path("required").asBoolean(false),
+                        op.path("x-required-scope").asString(Operation.READ_WRITE),
+                        op.path("x-allowed-before-password-change").asBoolean(false),
+                        query));
             }
         }
         // Literal segments win over templates (/projects/count before /projects/{id}).
         result.sort((a, b) -> Long.compare(a.template.chars().filter(c -> c == '{').count(),
                 b.template.chars().filter(c -> c == '{').count()));
         return List.copyOf(result);
+    }
+
+    /** Adds the names of the query parameters of a {@code parameters} list, following {@code $ref}s to components. */
+    private static void queryParameters(JsonNode root, JsonNode parameters, Set<String> names) {
+        for (JsonNode parameter : parameters) {
+            String ref = parameter.path("$ref").asString("");
+            JsonNode resolved = ref.startsWith("#/") ? root.at(ref.substring(1)) : parameter;
+            if ("query".equals(resolved.path("in").asString(""))) {
+                names.add(resolved.path("name").asString());
+            }
+        }
     }
 
     private static Optional<String> bodySchema(JsonNode op) {
@@ -204,9 +270,16 @@ public final class Contract {
         private final List<Set<String>> security;
         private final Optional<String> bodySchema;
         private final boolean bodyRequired;
+        private final String requiredScope;
+        private final boolean allowedBeforePasswordChange;
+        private final Set<String> queryParameters;
+
+        /** The scope an API key needs where the contract declares none: the safe side. */
+        static final String READ_WRITE = "read_write";
 
         Operation(String id, String tag, String method, String template, List<Set<String>> security,
-                  Optional<String> bodySchema, boolean bodyRequired) {
+                  Optional<String> bodySchema, boolean bodyRequired, String requiredScope,
+                  boolean allowedBeforePasswordChange, Set<String> queryParameters) {
             this.id = id;
             this.tag = tag;
             this.method = method;
@@ -215,6 +288,9 @@ public final class Contract {
             this.security = List.copyOf(security);
             this.bodySchema = bodySchema;
             this.bodyRequired = bodyRequired;
+            this.requiredScope = requiredScope;
+            this.allowedBeforePasswordChange = allowedBeforePasswordChange;
+            this.queryParameters = Set.copyOf(queryParameters);
         }
 
         private static String toRegex(String template) {
@@ -259,12 +335,32 @@ public final class Contract {
             return security.stream().anyMatch(s -> s.contains(scheme));
         }
 
+        /** Whether the Bearer JWT must come with app credentials (Delivr's Public Core rule, declared as one alternative). */
+        public boolean requiresAppCredentials() {
+            return security.stream().anyMatch(s -> s.contains("bearerAuth") && s.contains("appClientId"));
+        }
+
         public Optional<String> bodySchema() {
             return bodySchema;
         }
 
         public boolean bodyRequired() {
             return bodyRequired;
+        }
+
+        /** The API key scope the operation needs ({@code x-required-scope}): {@code read} or {@code read_write}. */
+        public String requiredScope() {
+            return requiredScope;
+        }
+
+        /** The names of the query parameters the operation declares; any other is refused. */
+        public Set<String> queryParameters() {
+            return queryParameters;
+        }
+
+        /** Whether a user who must replace a one-time password may call it ({@code x-allowed-before-password-change}). */
+        public boolean allowedBeforePasswordChange() {
+            return allowedBeforePasswordChange;
         }
     }
 }

@@ -2,16 +2,26 @@ package io.audiences.server.platform;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
+
+import javax.sql.DataSource;
 
 import io.helidon.config.Config;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbTransaction;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import io.helidon.dbclient.jdbc.JdbcConnectionPool;
@@ -19,6 +29,8 @@ import io.helidon.dbclient.jdbc.JdbcConnectionPool;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
@@ -34,18 +46,26 @@ public final class Database implements AutoCloseable {
 
     /** SQLStates of a database going away: PostgreSQL's admin or crash shutdown, and "cannot connect now" (starting up). */
     private static final Set<String> GOING_AWAY = Set.of("57P01", "57P02", "57P03");
+    /** SQLStates of a statement that gave up waiting on another transaction (see {@link #isContended}). */
+    private static final Set<String> CONTENDED = Set.of("HYT00", "40001", "40P01", "55P03");
     private static final Logger LOG = Logger.getLogger(Database.class.getName());
+    /** The embedded database's file name in the data directory, without H2's extensions. */
+    public static final String EMBEDDED_NAME = "audiences";
 
     private final HikariDataSource dataSource;
     private final DatabaseMonitor monitor;
+    private final UnaryOperator<Connection> wrapper;
     private final DbClient client;
     private final boolean postgres;
     private final String schemaVersion;
+    /** The transactions {@link #inTransaction} is running, with what to do once each has committed. */
+    private final Map<DbExecute, List<Runnable>> afterCommit = new ConcurrentHashMap<>();
 
-    private Database(HikariDataSource dataSource, DatabaseMonitor monitor, DbClient client, boolean postgres,
-                     String schemaVersion) {
+    private Database(HikariDataSource dataSource, DatabaseMonitor monitor, UnaryOperator<Connection> wrapper,
+                     DbClient client, boolean postgres, String schemaVersion) {
         this.dataSource = dataSource;
         this.monitor = monitor;
+        this.wrapper = wrapper;
         this.client = client;
         this.postgres = postgres;
         this.schemaVersion = schemaVersion;
@@ -59,6 +79,14 @@ public final class Database implements AutoCloseable {
      * @return the open database
      */
     public static Database open(Settings settings, Config dbConfig) {
+        return open(settings, dbConfig, UnaryOperator.identity());
+    }
+
+    /**
+     * Opens the database; every connection DB Client or {@link #connection()} hands out goes through {@code wrapper}
+     * first (tracing's statement spans), the migrations' do not.
+     */
+    public static Database open(Settings settings, Config dbConfig, UnaryOperator<Connection> wrapper) {
         String url = settings.dbUrl().orElseGet(() -> defaultH2Url(settings.dataDir()));
         boolean postgres = url.startsWith("jdbc:postgresql:");
         if (postgres) {
@@ -74,6 +102,11 @@ public final class Database implements AutoCloseable {
         // database that died since the monitor's last check); once the monitor sees it down, nobody waits at all.
         hikari.setConnectionTimeout(settings.dbConnectionTimeout().toMillis());
         hikari.setValidationTimeout(Math.min(1000, settings.dbConnectionTimeout().toMillis()));
+        // The same bound on lock waits on both databases (H2's own is 1-2 s, which a loaded machine's short
+        // transactions can outlast; PostgreSQL's is none, so a request could wait on a row for ever): beyond it a
+        // request answers 503 database_busy, having changed nothing.
+        long lockMillis = settings.dbLockTimeout().toMillis();
+        hikari.setConnectionInitSql(postgres ? "SET lock_timeout = " + lockMillis : "SET LOCK_TIMEOUT " + lockMillis);
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
             MigrateResult migrated = Flyway.configure()
@@ -84,13 +117,13 @@ public final class Database implements AutoCloseable {
             DatabaseMonitor monitor = new DatabaseMonitor(hikari);
             JdbcConnectionPool pool = () -> {
                 try {
-                    return connection(monitor, dataSource);
+                    return wrapper.apply(connection(monitor, dataSource));
                 } catch (SQLException e) {
                     throw new DbClientException("No database connection", e);
                 }
             };
             DbClient client = JdbcClientBuilder.create().config(dbConfig).connectionPool(pool).build();
-            return new Database(dataSource, monitor, client, postgres,
+            return new Database(dataSource, monitor, wrapper, client, postgres,
                     migrated.targetSchemaVersion != null ? migrated.targetSchemaVersion : migrated.initialSchemaVersion);
         } catch (RuntimeException e) {
             dataSource.close();
@@ -106,7 +139,7 @@ public final class Database implements AutoCloseable {
      * closes it once they are done.
      */
     static String defaultH2Url(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("audiences")
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(EMBEDDED_NAME)
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 
@@ -133,11 +166,24 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Reports the pool's usage and waits to {@code registry} with HikariCP's own Micrometer tracker
+     * ({@code hikaricp_connections_active/idle/pending}, acquire and usage times, timeouts), under the pool name.
+     */
+    public void meterPool(MeterRegistry registry) {
+        dataSource.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+    }
+
+    /** The pool itself, for libraries that take a DataSource (the shared rate-limit buckets). */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /**
      * A plain JDBC connection for work DB Client does not cover (bulk loads, streaming); DB Client gets its
      * connections here too. Fails at once while the database is known to be unreachable.
      */
     public Connection connection() throws SQLException {
-        return connection(monitor, dataSource);
+        return wrapper.apply(connection(monitor, dataSource));
     }
 
     private static Connection connection(DatabaseMonitor monitor, HikariDataSource dataSource) throws SQLException {
@@ -146,6 +192,20 @@ public final class Database implements AutoCloseable {
             throw new SQLTransientConnectionException("The database is unreachable: " + state.error(), "08001");
         }
         return dataSource.getConnection();
+    }
+
+    /**
+     * A connection of its own, outside the pool, for a session that must outlive any request (a {@code LISTEN});
+     * {@code applicationName} names it in {@code pg_stat_activity}. The caller closes it.
+     */
+    public Connection dedicatedConnection(String applicationName) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", dataSource.getUsername());
+        if (dataSource.getPassword() != null) {
+            props.setProperty("password", dataSource.getPassword());
+        }
+        props.setProperty("ApplicationName", applicationName);
+        return DriverManager.getConnection(dataSource.getJdbcUrl(), props);
     }
 
     /** Whether the database was reachable at the last background check (at most half a second old); never waits. */
@@ -170,10 +230,12 @@ public final class Database implements AutoCloseable {
      */
     public <T> T inTransaction(TransactionWork<T> work) {
         DbTransaction tx = client.transaction();
+        List<Runnable> committed = new ArrayList<>();
+        afterCommit.put(tx, committed);
+        T result;
         try {
-            T result = work.run(tx);
+            result = work.run(tx);
             tx.commit();
-            return result;
         } catch (RuntimeException e) {
             try {
                 tx.rollback();
@@ -181,7 +243,24 @@ public final class Database implements AutoCloseable {
                 e.addSuppressed(rollbackFailure);
             }
             throw e;
+        } finally {
+            afterCommit.remove(tx);
         }
+        committed.forEach(Runnable::run);
+        return result;
+    }
+
+    /**
+     * Runs {@code action} once {@code tx} (a transaction of {@link #inTransaction}, on this thread) has committed, before
+     * {@code inTransaction} returns; not at all if it rolls back. For effects outside the database that must not be
+     * seen before the change is (dropping cached state that the change makes stale).
+     */
+    public void afterCommit(DbExecute tx, Runnable action) {
+        List<Runnable> actions = afterCommit.get(tx);
+        if (actions == null) {
+            throw new IllegalStateException("afterCommit needs a transaction of Database.inTransaction");
+        }
+        actions.add(action);
     }
 
     /**
@@ -200,6 +279,15 @@ public final class Database implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code e} was caused by waiting on another transaction's lock: H2's lock timeout (HYT00) or deadlock
+     * (40001), PostgreSQL's deadlock (40P01), serialization failure (40001) or lock_not_available (55P03). The
+     * statement changed nothing and the same request may well pass a moment later.
+     */
+    public static boolean isContended(Throwable e) {
+        return sqlState(e).filter(CONTENDED::contains).isPresent();
     }
 
     /** Whether {@code e} was caused by a unique-constraint violation (same SQLState on H2 and PostgreSQL). */

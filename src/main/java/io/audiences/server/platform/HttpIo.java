@@ -2,19 +2,20 @@ package io.audiences.server.platform;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
-import io.audiences.server.auth.Principal;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -50,40 +51,53 @@ public final class HttpIo {
 
     /** Reads the required JSON body of the matched operation, validated against its schema. */
     public <T> T body(ServerRequest req, Class<T> type) {
-        return optionalBody(req, type).orElseThrow(() ->
-                DomainException.invalid("body_required", "/", "A JSON request body is required."));
+        return body(req, type, node -> { });
+    }
+
+    /**
+     * Reads a required JSON body; {@code refuse} sees the parsed JSON before the schema check, so a value the
+     * contract names as refused for its own reason gets that reason's code instead of a bare schema error.
+     */
+    public <T> T body(ServerRequest req, Class<T> type, Consumer<JsonNode> refuse) {
+        return optionalBody(req, type, refuse).orElseThrow(() ->
+                DomainException.invalid(ErrorCode.BODY_REQUIRED, "/", "A JSON request body is required."));
     }
 
     /** Reads an optional JSON body; empty when the request carries none. */
     public <T> Optional<T> optionalBody(ServerRequest req, Class<T> type) {
+        return optionalBody(req, type, node -> { });
+    }
+
+    private <T> Optional<T> optionalBody(ServerRequest req, Class<T> type, Consumer<JsonNode> refuse) {
         byte[] bytes = readBytes(req);
         if (bytes.length == 0) {
             return Optional.empty();
         }
         Optional<HttpMediaType> contentType = req.headers().contentType();
         if (contentType.isEmpty() || !contentType.get().test(MediaTypes.APPLICATION_JSON)) {
-            throw new DomainException(DomainException.Kind.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+            throw new DomainException(DomainException.Kind.UNSUPPORTED_MEDIA_TYPE, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                     "Send the body as application/json.");
         }
         JsonNode node;
         try {
             node = MAPPER.readTree(bytes);
         } catch (JacksonException e) {
-            throw DomainException.invalid("malformed_json", "/", "The body is not valid JSON: "
+            throw DomainException.invalid(ErrorCode.MALFORMED_JSON, "/", "The body is not valid JSON: "
                     + e.getOriginalMessage());
         }
+        refuse.accept(node);
         String schema = RequestState.require(req).operation().flatMap(Contract.Operation::bodySchema)
                 .orElse(type.getSimpleName());
         List<DomainException.FieldError> errors = new ArrayList<>(contract.validate(schema, node));
         nulCharacters(node, "", errors);
         if (!errors.isEmpty()) {
-            throw new DomainException(DomainException.Kind.INVALID, "validation_failed",
+            throw new DomainException(DomainException.Kind.INVALID, ErrorCode.VALIDATION_FAILED,
                     "The request body does not match the schema.", errors, Map.of());
         }
         try {
             return Optional.of(Json.JSONB.fromJson(new String(bytes, StandardCharsets.UTF_8), type));
         } catch (JsonbException e) {
-            throw DomainException.invalid("validation_failed", "/", "The body cannot be read: " + e.getMessage());
+            throw DomainException.invalid(ErrorCode.VALIDATION_FAILED, "/", "The body cannot be read: " + e.getMessage());
         }
     }
 
@@ -118,12 +132,17 @@ public final class HttpIo {
         try (InputStream in = req.content().inputStream()) {
             byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
             if (bytes.length > MAX_BODY_BYTES) {
-                throw new DomainException(DomainException.Kind.PAYLOAD_TOO_LARGE, "payload_too_large",
+                throw new DomainException(DomainException.Kind.PAYLOAD_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE,
                         "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
             }
             return bytes;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (DomainException | HttpException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // The body's framing is broken (Helidon throws NumberFormatException for a chunk size that is not hex,
+            // IllegalArgumentException for others) or the client went away mid-body: the client's fault, so a 400,
+            // and never a 500 whose logged stack trace could quote the body.
+            throw DomainException.invalid(ErrorCode.MALFORMED_BODY, "/", "The request body cannot be read: its framing is invalid.");
         }
     }
 
@@ -143,7 +162,7 @@ public final class HttpIo {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw DomainException.invalid("invalid_parameter", name, name + " must be an integer of at least " + min + ".");
+        throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " must be an integer of at least " + min + ".");
     }
 
     /** An optional UUID header. */
@@ -170,12 +189,12 @@ public final class HttpIo {
         try {
             long value = Long.parseLong(raw.get().trim());
             if (value < min || value > max) {
-                throw DomainException.invalid("invalid_parameter", name,
+                throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name,
                         name + " must be between " + min + " and " + max + ".");
             }
             return value;
         } catch (NumberFormatException e) {
-            throw DomainException.invalid("invalid_parameter", name, name + " must be an integer.");
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " must be an integer.");
         }
     }
 
@@ -183,12 +202,26 @@ public final class HttpIo {
     public static Optional<String> queryString(ServerRequest req, String name, int maxLength) {
         Optional<String> value = req.query().first(name).asOptional();
         if (value.isPresent() && value.get().length() > maxLength) {
-            throw DomainException.invalid("invalid_parameter", name, name + " is longer than " + maxLength + " characters.");
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " is longer than " + maxLength + " characters.");
         }
         if (value.isPresent() && value.get().indexOf('\0') >= 0) {
-            throw DomainException.invalid("invalid_parameter", name, name + " " + NUL_DETAIL + ".");
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " " + NUL_DETAIL + ".");
         }
         return value;
+    }
+
+    /** An optional comma-separated list ({@code style: form, explode: false}); empty when absent. */
+    public static List<String> queryList(ServerRequest req, String name, int maxItems, int maxItemLength) {
+        Optional<String> raw = queryString(req, name, maxItems * (maxItemLength + 1));
+        if (raw.isEmpty()) {
+            return List.of();
+        }
+        List<String> items = List.of(raw.get().split(",", -1));
+        if (items.size() > maxItems || items.stream().anyMatch(i -> i.isEmpty() || i.length() > maxItemLength)) {
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " takes 1 to " + maxItems
+                    + " comma-separated names of 1 to " + maxItemLength + " characters.");
+        }
+        return items;
     }
 
     /** An optional enum query parameter parsed by the generated DTO's {@code fromValue}. */
@@ -197,7 +230,7 @@ public final class HttpIo {
         try {
             return raw.map(fromValue);
         } catch (IllegalArgumentException e) {
-            throw DomainException.invalid("invalid_parameter", name, name + " has an unknown value: " + raw.get());
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " has an unknown value: " + raw.get());
         }
     }
 
@@ -210,7 +243,7 @@ public final class HttpIo {
         return switch (raw.get()) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw DomainException.invalid("invalid_parameter", name, name + " must be true or false.");
+            default -> throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " must be true or false.");
         };
     }
 
@@ -218,12 +251,49 @@ public final class HttpIo {
     public static String pathString(ServerRequest req, String name, int maxLength) {
         String value = req.path().pathParameters().get(name);
         if (value.isEmpty() || value.length() > maxLength) {
-            throw DomainException.invalid("invalid_parameter", name, name + " must be 1 to " + maxLength + " characters.");
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " must be 1 to " + maxLength + " characters.");
         }
         if (value.indexOf('\0') >= 0) {
-            throw DomainException.invalid("invalid_parameter", name, name + " " + NUL_DETAIL + ".");
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " " + NUL_DETAIL + ".");
         }
         return value;
+    }
+
+    /**
+     * Whether the request accepts a gzip-coded response (RFC 9110 §12.5.3): {@code gzip} (or {@code x-gzip}) listed
+     * with a non-zero weight, or {@code *} with a non-zero weight when gzip is not refused by name.
+     */
+    public static boolean acceptsGzip(ServerRequest req) {
+        return acceptsGzip(req.headers().first(HeaderNames.ACCEPT_ENCODING));
+    }
+
+    static boolean acceptsGzip(Optional<String> header) {
+        if (header.isEmpty()) {
+            return false;
+        }
+        Boolean named = null;
+        boolean any = false;
+        for (String item : header.get().split(",")) {
+            String[] parts = item.split(";");
+            String coding = parts[0].trim().toLowerCase(Locale.ROOT);
+            boolean allowed = true;
+            for (int i = 1; i < parts.length; i++) {
+                String param = parts[i].trim();
+                if (param.startsWith("q=") || param.startsWith("Q=")) {
+                    try {
+                        allowed = Double.parseDouble(param.substring(2)) > 0;
+                    } catch (NumberFormatException e) {
+                        allowed = false;
+                    }
+                }
+            }
+            if ("gzip".equals(coding) || "x-gzip".equals(coding)) {
+                named = allowed;
+            } else if ("*".equals(coding)) {
+                any = allowed;
+            }
+        }
+        return named != null ? named : any;
     }
 
     private static UUID uuid(String name, String value) {
@@ -233,13 +303,18 @@ public final class HttpIo {
             }
             return UUID.fromString(value);
         } catch (IllegalArgumentException e) {
-            throw DomainException.invalid("invalid_parameter", name, name + " must be a UUID.");
+            throw DomainException.invalid(ErrorCode.INVALID_PARAMETER, name, name + " must be a UUID.");
         }
     }
 
     /** Sends {@code body} as application/json with the given status. */
     public static void json(ServerResponse res, Status status, Object body) {
-        send(res, status, MediaTypes.APPLICATION_JSON.text(), Json.JSONB.toJson(body));
+        jsonText(res, status, Json.JSONB.toJson(body));
+    }
+
+    /** Sends JSON already rendered. */
+    public static void jsonText(ServerResponse res, Status status, String json) {
+        send(res, status, MediaTypes.APPLICATION_JSON.text(), json);
     }
 
     /** Sends 201 with a Location header. */
@@ -251,6 +326,6 @@ public final class HttpIo {
     static void send(ServerResponse res, Status status, String contentType, String body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, contentType);
-        res.send(body.getBytes(StandardCharsets.UTF_8));
+        ResponseBody.send(res, body.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,8 +1,8 @@
 package io.audiences.server.platform;
 
+import java.net.InetSocketAddress;
 import java.util.Optional;
 
-import io.audiences.server.auth.Principal;
 
 import io.helidon.webserver.http.ServerRequest;
 
@@ -12,6 +12,7 @@ public final class RequestState {
     private final String requestId;
     private final Contract.Operation operation;
     private Principal principal;
+    private String problemCode;
 
     public RequestState(String requestId, Contract.Operation operation) {
         this.requestId = requestId;
@@ -24,6 +25,15 @@ public final class RequestState {
 
     public static RequestState require(ServerRequest req) {
         return of(req).orElseThrow(() -> new IllegalStateException("Request passed no access filter"));
+    }
+
+    /**
+     * The TCP peer's address: a forwarded-for header is whatever the client chose to write, so trusting it would let
+     * an attacker pick a fresh address for every attempt (sign-in budgets) or hide in the access log.
+     */
+    public static String clientAddress(ServerRequest req) {
+        return req.remotePeer().address() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : req.remotePeer().host();
     }
 
     public String requestId() {
@@ -40,5 +50,14 @@ public final class RequestState {
 
     public void principal(Principal principal) {
         this.principal = principal;
+    }
+
+    /** The {@code code} of the problem+json answer, when the request failed (for the metrics). */
+    public Optional<String> problemCode() {
+        return Optional.ofNullable(problemCode);
+    }
+
+    public void problemCode(String code) {
+        this.problemCode = code;
     }
 }

@@ -13,6 +13,7 @@ public final class AudienceContacts {
                 .jobTitle(c.jobTitle()).jobTitleNormalized(c.jobTitleNormalized()).department(c.department())
                 .seniorityLevel(c.seniorityLevel()).personalEmail(c.personalEmail())
                 .currentBusinessEmail(c.currentBusinessEmail()).linkedinUrl(c.linkedinUrl()).mobilePhone(c.mobilePhone())
+                .mobilePhones(c.mobilePhone())
                 .personalCity(c.personalCity()).personalState(c.personalState()).personalStateCode(c.personalStateCode())
                 .personalZip(c.personalZip()).personalCountry(c.personalCountry())
                 .companyName(c.companyName()).companyDomain(c.companyDomain()).companyIndustry(c.companyIndustry())

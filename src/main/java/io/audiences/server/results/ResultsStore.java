@@ -1,11 +1,15 @@
 package io.audiences.server.results;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import io.audiences.server.catalog.Field;
@@ -13,6 +17,7 @@ import io.audiences.server.catalog.FieldCatalog;
 import io.audiences.server.platform.Database;
 
 import io.helidon.dbclient.DbRow;
+import org.postgresql.PGConnection;
 
 /**
  * Reads of an audience's current snapshot. Each read is one statement that follows the audience's
@@ -25,8 +30,6 @@ public final class ResultsStore {
             + "r.seniority_level, r.personal_email, r.current_business_email, r.linkedin_url, r.mobile_phone, r.personal_city, "
             + "r.personal_state, r.personal_state_code, r.personal_zip, r.personal_country, c.name AS company_name, "
             + "c.domain AS company_domain, c.industry AS company_industry, c.employee_bucket, c.revenue_bucket";
-    private static final String FROM = " FROM audience a JOIN audience_member m ON m.build_id = a.current_build_id "
-            + "JOIN contact_record r ON r.id = m.record_id LEFT JOIN company c ON c.id = r.company_id WHERE a.id = ?";
 
     private final Database db;
 
@@ -34,11 +37,32 @@ public final class ResultsStore {
         this.db = db;
     }
 
-    /** The most frequent contacts of the audience's current snapshot, in a stable order. */
+    /** The current build of each of these audiences that still exists (absent: deleted, or never completed). */
+    public Map<Long, Long> currentBuilds(List<Long> audienceIds) {
+        Map<Long, Long> current = new HashMap<>();
+        if (audienceIds.isEmpty()) {
+            return current;
+        }
+        try (Stream<DbRow> rows = db.client().execute().query("SELECT id, current_build_id FROM audience WHERE id IN ("
+                + String.join(", ", Collections.nCopies(audienceIds.size(), "?")) + ") AND current_build_id IS NOT NULL",
+                audienceIds.toArray())) {
+            rows.forEach(r -> current.put(r.column("id").get(Long.class), r.column("current_build_id").get(Long.class)));
+        }
+        return current;
+    }
+
+    /**
+     * The most frequent contacts of the audience's current snapshot, in a stable order. The top N is taken from the
+     * member rows alone and only those N are joined to their records and companies: joining first made both
+     * databases join every member before sorting (32-46 s for a sample of 100 out of 1.68M members on PostgreSQL).
+     */
     public List<Contact> sample(long audienceId, int limit) {
-        try (Stream<DbRow> rows = db.client().execute().query("SELECT " + CONTACT_COLUMNS + FROM
-                + " ORDER BY m.intent_frequency DESC, m.impression_count DESC, m.record_id FETCH FIRST " + limit
-                + " ROWS ONLY", audienceId)) {
+        String order = " ORDER BY m.intent_frequency DESC, m.impression_count DESC, m.record_id";
+        try (Stream<DbRow> rows = db.client().execute().query("SELECT " + CONTACT_COLUMNS
+                + " FROM (SELECT m.* FROM audience a JOIN audience_member m ON m.build_id = a.current_build_id"
+                + " WHERE a.id = ?" + order + " FETCH FIRST " + limit + " ROWS ONLY) m"
+                + " JOIN contact_record r ON r.id = m.record_id LEFT JOIN company c ON c.id = r.company_id" + order,
+                audienceId)) {
             return rows.map(ResultsStore::contact).toList();
         }
     }
@@ -67,6 +91,42 @@ public final class ResultsStore {
         } catch (SQLException e) {
             throw new IllegalStateException("Reading snapshot " + buildId + " failed", e);
         }
+    }
+
+    /**
+     * Streams the same rows as {@link #stream}, rendered as CSV by PostgreSQL itself ({@code COPY ... TO STDOUT}
+     * through the driver's copy API): no row becomes a Java object, the driver hands over one buffer per row.
+     * The columns and their order are {@link ExportFormat#COLUMNS}; bucket labels are mapped in SQL as
+     * {@link #label} does. COPY takes no bind parameters: both numbers are longs, written into the statement.
+     */
+    public void copyCsv(long buildId, long limit, OutputStream out) throws IOException {
+        String sql = "COPY (SELECT m.record_id, m.profile_id, r.first_name, r.last_name, r.gender, "
+                + labelSql(FieldCatalog.AGE, "r.age_bucket") + ", r.job_title, r.job_title_normalized, r.department, "
+                + "r.seniority_level, r.personal_email, r.current_business_email, r.linkedin_url, r.mobile_phone, "
+                + "r.mobile_phone, r.personal_city, r.personal_state, r.personal_state_code, r.personal_zip, r.personal_country, c.name, "
+                + "c.domain, c.industry, " + labelSql(FieldCatalog.EMPLOYEES, "c.employee_bucket") + ", "
+                + labelSql(FieldCatalog.REVENUE, "c.revenue_bucket") + ", m.intent_frequency, m.impression_count "
+                + "FROM audience_member m JOIN contact_record r ON r.id = m.record_id "
+                + "LEFT JOIN company c ON c.id = r.company_id WHERE m.build_id = " + buildId + " ORDER BY m.record_id"
+                + (limit > 0 ? " LIMIT " + limit : "") + ") TO STDOUT (FORMAT csv)";
+        try (Connection c = db.connection()) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql, out);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Copying snapshot " + buildId + " failed", e);
+        }
+    }
+
+    /** Whether {@link #copyCsv} is available: PostgreSQL only. */
+    public boolean copies() {
+        return db.isPostgres();
+    }
+
+    private static String labelSql(List<Field.Bucket> buckets, String column) {
+        StringBuilder sql = new StringBuilder("CASE ").append(column);
+        for (Field.Bucket b : buckets) {
+            sql.append(" WHEN ").append(b.index()).append(" THEN '").append(b.label().replace("'", "''")).append('\'');
+        }
+        return sql.append(" END").toString();
     }
 
     /** Receives streamed contacts. */

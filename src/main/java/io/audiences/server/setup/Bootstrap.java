@@ -4,11 +4,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import io.audiences.server.Application;
 import io.audiences.server.credentials.CredentialService;
+import io.audiences.server.platform.Database;
+import io.audiences.server.platform.EmailAddress;
 import io.audiences.server.platform.Json;
 import io.audiences.server.tenancy.Organization;
 import io.audiences.server.tenancy.Project;
+import io.audiences.server.tenancy.TenancyService;
 
 /**
  * {@code bootstrap --org NAME --email EMAIL [--enterprise NAME] [--project NAME]}: the first organization,
@@ -32,8 +34,11 @@ public final class Bootstrap {
             }
             String org = values.remove("org");
             String email = values.remove("email");
-            if (org == null || email == null || org.isBlank() || !email.contains("@")) {
+            if (org == null || email == null || org.isBlank()) {
                 throw new IllegalArgumentException("--org NAME and --email EMAIL are required");
+            }
+            if (!EmailAddress.isValid(email)) {
+                throw new IllegalArgumentException("--email " + email + " is not an email address");
             }
             Optional<String> enterprise = Optional.ofNullable(values.remove("enterprise"));
             String project = Optional.ofNullable(values.remove("project")).orElse("Default Project");
@@ -45,11 +50,11 @@ public final class Bootstrap {
     }
 
     /** Creates the tenant and returns the JSON to print. */
-    public static String run(Application app, Arguments args) {
-        return app.database().inTransaction(tx -> {
-            Organization org = app.tenancy().createTopLevel(tx, args.org(), args.enterprise());
-            Project project = app.tenancy().createProject(tx, org.id(), args.project());
-            CredentialService.NewUser user = app.credentials().createUser(tx, org.id(), args.email(), "Admin", "User",
+    public static String run(Database database, TenancyService tenancy, CredentialService credentials, Arguments args) {
+        return database.inTransaction(tx -> {
+            Organization org = tenancy.createTopLevel(tx, args.org(), args.enterprise());
+            Project project = tenancy.createProject(tx, org.id(), args.project());
+            CredentialService.NewUser user = credentials.createUser(tx, org.id(), args.email(), "Admin", "User",
                     Optional.empty());
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("organization_id", org.id().toString());

@@ -19,9 +19,10 @@ import io.audiences.model.FilterEntry;
 import io.audiences.model.FilterGroup;
 import io.audiences.model.FilterOperator;
 import io.audiences.server.audiences.AudienceService;
-import io.audiences.server.auth.Principal;
+import io.audiences.server.audiences.AudienceStore;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.Database;
+import io.audiences.server.platform.Principal;
 import io.audiences.server.platform.TransactionHook;
 import io.audiences.server.upstream.Progress;
 import io.audiences.server.upstream.SyntheticData;
@@ -49,7 +50,8 @@ public final class DemoData {
                 writer.write(data, 0, Progress.silent());
             }
             Principal owner = new Principal(demo.organizationId, Principal.Kind.USER, demo.userId);
-            if (audiences.list(owner, demo.projectId, Optional.empty(), Optional.empty(), Optional.empty(), 1).items().isEmpty()) {
+            if (audiences.list(owner, demo.projectId, Optional.empty(), Optional.empty(), Optional.empty(),
+                    AudienceStore.Order.CREATED, Optional.empty(), 1).items().isEmpty()) {
                 createAudiences(audiences, owner, demo, data);
             }
             LOG.info("Demo data ready: audiences are building (GET /api/v1/audiences with X-Project-Id " + demo.projectId + ").");

@@ -33,6 +33,8 @@ public final class Probes {
     private final List<Named> readiness;
     private final List<Named> startup;
     private volatile boolean shuttingDown;
+    /** What the process is still loading before it serves its data (the embedded demo set), or null. */
+    private volatile String loading;
 
     public Probes(Database db) {
         Named migrations = new Named("migrations", () -> HealthCheckResponse.builder().status(true)
@@ -45,10 +47,21 @@ public final class Probes {
         Named shutdown = new Named("shutdown", () -> shuttingDown
                 ? HealthCheckResponse.builder().status(false).detail("draining", "true").build()
                 : HealthCheckResponse.builder().status(true).build());
+        Named data = new Named("data", () -> loading == null
+                ? HealthCheckResponse.builder().status(true).build()
+                : HealthCheckResponse.builder().status(false).detail("loading", loading).build());
         this.liveness = List.of(new Named("deadlock", HealthChecks.deadlockCheck()));
         // Migrations run before the port opens, so once this answers they are done; the check says to which version.
-        this.readiness = List.of(database, migrations, shutdown);
+        this.readiness = List.of(database, migrations, shutdown, data);
         this.startup = List.of(migrations);
+    }
+
+    /**
+     * Readiness is down while {@code what} loads (null: loaded). The embedded demo set is written after the port opens
+     * and its bulk load (index builds on H2) makes concurrent writes wait: clients start once readiness is up.
+     */
+    public void loading(String what) {
+        loading = what;
     }
 
     /** Readiness goes down for good: the shutdown drain has begun. */

@@ -1,9 +1,13 @@
 package io.audiences.server.taxonomy;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -11,9 +15,10 @@ import java.util.stream.Stream;
 import io.audiences.server.platform.Database;
 import io.audiences.server.platform.Timestamps;
 
+import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 
-/** All SQL of the taxonomy read API. Portable between H2 (PostgreSQL mode) and PostgreSQL. */
+/** All SQL of the taxonomy API (reads, and the topics accepted from topic requests). Portable between H2 (PostgreSQL mode) and PostgreSQL. */
 public final class TaxonomyStore {
 
     private static final String CATEGORY_FROM = "FROM taxonomy_category c";
@@ -30,6 +35,23 @@ public final class TaxonomyStore {
 
     public TaxonomyStore(Database db) {
         this.db = db;
+    }
+
+    /**
+     * The compact keys the signal table stores for the known topics among {@code ids} (public topic ids); unknown
+     * ids are absent from the map. Read by filter validation and by builds.
+     */
+    public Map<String, Integer> topicKeys(List<String> ids) {
+        Map<String, Integer> result = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            String sql = "SELECT id, topic_key FROM taxonomy_topic WHERE id IN ("
+                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
+            try (Stream<DbRow> rows = db.client().execute().query(sql, chunk.toArray())) {
+                rows.forEach(r -> result.put(r.column("id").get(String.class), r.column("topic_key").get(Integer.class)));
+            }
+        }
+        return result;
     }
 
     public List<Taxonomy.Category> categories(Taxonomy.Filter filter, int limit, int offset) {
@@ -78,6 +100,18 @@ public final class TaxonomyStore {
     public Optional<Taxonomy.Topic> topic(String id) {
         return db.client().execute().get("SELECT " + TOPIC_COLUMNS + " " + TOPIC_FROM + " WHERE t.id = ?", id)
                 .map(TaxonomyStore::topic);
+    }
+
+    /**
+     * Adds an accepted topic request to the catalog, in the review's transaction. Upstream loads own the positive
+     * {@code topic_key}s; an accepted topic's key is the negated request sequence, so a later load never collides
+     * with it, and its id ({@code req_...}) is never an upstream id either.
+     */
+    public void insertAcceptedTopic(DbExecute tx, String id, int topicKey, UUID subcategoryId, String name, String description,
+                                    List<String> keywords, String topicType, Instant now) {
+        tx.insert("INSERT INTO taxonomy_topic (id, topic_key, subcategory_id, name, description, keywords, topic_type, status, "
+                        + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)", id, topicKey, subcategoryId, name, description,
+                String.join(",", keywords), topicType, Timestamps.param(now));
     }
 
     /** Conditions on the listed entity (alias {@code self}); its parents are {@code s} and {@code c}. */

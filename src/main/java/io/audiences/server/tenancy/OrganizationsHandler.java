@@ -11,8 +11,10 @@ import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Page;
+import io.audiences.server.platform.Preconditions;
 import io.audiences.server.platform.Timestamps;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -54,15 +56,18 @@ public final class OrganizationsHandler implements OrganizationsService {
 
     @Override
     public void getOrganization(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, dto(tenancy.organization(HttpIo.principal(req),
-                HttpIo.pathUuid(req, "organization_id"))));
+        Organization org = tenancy.organization(HttpIo.principal(req), HttpIo.pathUuid(req, "organization_id"));
+        res.header(HeaderNames.ETAG, org.etag());
+        HttpIo.json(res, Status.OK_200, dto(org));
     }
 
     @Override
     public void updateOrganization(ServerRequest req, ServerResponse res) {
         OrganizationUpdateRequest body = io.body(req, OrganizationUpdateRequest.class);
         Organization org = tenancy.updateOrganization(HttpIo.principal(req), HttpIo.pathUuid(req, "organization_id"),
-                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatus::toString));
+                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatus::toString),
+                Preconditions.ifMatch(req));
+        res.header(HeaderNames.ETAG, org.etag());
         HttpIo.json(res, Status.OK_200, dto(org));
     }
 

@@ -11,8 +11,10 @@ import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Page;
+import io.audiences.server.platform.Preconditions;
 import io.audiences.server.platform.Timestamps;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -54,14 +56,18 @@ public final class ProjectsHandler implements ProjectsService {
 
     @Override
     public void getProject(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, dto(tenancy.project(HttpIo.principal(req), HttpIo.pathUuid(req, "project_id"))));
+        Project project = tenancy.project(HttpIo.principal(req), HttpIo.pathUuid(req, "project_id"));
+        res.header(HeaderNames.ETAG, project.etag());
+        HttpIo.json(res, Status.OK_200, dto(project));
     }
 
     @Override
     public void updateProject(ServerRequest req, ServerResponse res) {
         ProjectUpdateRequest body = io.body(req, ProjectUpdateRequest.class);
         Project project = tenancy.updateProject(HttpIo.principal(req), HttpIo.pathUuid(req, "project_id"),
-                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatus::toString));
+                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatus::toString),
+                Preconditions.ifMatch(req));
+        res.header(HeaderNames.ETAG, project.etag());
         HttpIo.json(res, Status.OK_200, dto(project));
     }
 

@@ -3,6 +3,7 @@ package io.audiences.server.tenancy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -17,8 +18,8 @@ public final class TenancyStore {
 
     static final String ACTIVE = "active";
 
-    private static final String ORG_COLUMNS = "o.id, o.seq, o.name, o.parent_id, o.enterprise_id, o.status, o.created_at, o.updated_at";
-    private static final String PROJECT_COLUMNS = "p.id, p.seq, p.organization_id, p.name, p.status, p.created_at, p.updated_at";
+    private static final String ORG_COLUMNS = "o.id, o.seq, o.name, o.parent_id, o.enterprise_id, o.status, o.created_at, o.updated_at, o.version";
+    private static final String PROJECT_COLUMNS = "p.id, p.seq, p.organization_id, p.name, p.status, p.created_at, p.updated_at, p.version";
 
     private final Database db;
 
@@ -61,9 +62,13 @@ public final class TenancyStore {
         }
     }
 
-    public void updateOrganization(DbExecute tx, UUID id, String name, String status, Instant now) {
-        tx.update("UPDATE organization SET name = ?, status = ?, updated_at = ? WHERE id = ?",
-                name, status, Timestamps.param(now), id);
+    /**
+     * Writes an organization's name and status and counts the write; with {@code expectedVersion}, only over that
+     * version (false when another write came first).
+     */
+    public boolean updateOrganization(DbExecute tx, UUID id, String name, String status, Instant now,
+                                      OptionalLong expectedVersion) {
+        return update(tx, "organization", id, name, status, now, expectedVersion);
     }
 
     public boolean exists(UUID organizationId) {
@@ -84,6 +89,15 @@ public final class TenancyStore {
     public static String effectivelyActive(String organizationId) {
         return "NOT EXISTS (SELECT 1 FROM organization_closure ac JOIN organization ao ON ao.id = ac.ancestor_id "
                 + "WHERE ac.descendant_id = " + organizationId + " AND ao.status <> '" + ACTIVE + "')";
+    }
+
+    /**
+     * The tenant of the organization in {@code organizationId} (a column or a parameter mark): its top-level ancestor,
+     * or itself at the top. An SQL scalar subquery, so the credential lookups answer it in their own round trip.
+     */
+    public static String tenantOf(String organizationId) {
+        return "(SELECT tc.ancestor_id FROM organization_closure tc JOIN organization tr ON tr.id = tc.ancestor_id "
+                + "WHERE tc.descendant_id = " + organizationId + " AND tr.parent_id IS NULL)";
     }
 
     public void insertProject(DbExecute tx, UUID id, UUID organizationId, String name, Instant now) {
@@ -114,22 +128,30 @@ public final class TenancyStore {
         }
     }
 
-    public void updateProject(DbExecute tx, UUID id, String name, String status, Instant now) {
-        tx.update("UPDATE project SET name = ?, status = ?, updated_at = ? WHERE id = ?",
-                name, status, Timestamps.param(now), id);
+    /** As {@link #updateOrganization}, for a project. */
+    public boolean updateProject(DbExecute tx, UUID id, String name, String status, Instant now, OptionalLong expectedVersion) {
+        return update(tx, "project", id, name, status, now, expectedVersion);
+    }
+
+    private static boolean update(DbExecute tx, String table, UUID id, String name, String status, Instant now,
+                                  OptionalLong expectedVersion) {
+        String sql = "UPDATE " + table + " SET name = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ?";
+        return expectedVersion.isPresent()
+                ? tx.update(sql + " AND version = ?", name, status, Timestamps.param(now), id, expectedVersion.getAsLong()) == 1
+                : tx.update(sql, name, status, Timestamps.param(now), id) == 1;
     }
 
     private static Organization organization(DbRow r) {
         return new Organization(r.column("id").get(UUID.class), r.column("seq").get(Long.class), r.column("name").get(String.class),
                 r.column("parent_id").get(UUID.class), r.column("enterprise_id").get(UUID.class),
                 r.column("status").get(String.class), Timestamps.column(r, "created_at"),
-                Timestamps.column(r, "updated_at"));
+                Timestamps.column(r, "updated_at"), r.column("version").get(Long.class));
     }
 
     private static Project project(DbRow r) {
         return new Project(r.column("id").get(UUID.class), r.column("seq").get(Long.class),
                 r.column("organization_id").get(UUID.class), r.column("name").get(String.class),
                 r.column("status").get(String.class), Timestamps.column(r, "created_at"),
-                Timestamps.column(r, "updated_at"));
+                Timestamps.column(r, "updated_at"), r.column("version").get(Long.class));
     }
 }

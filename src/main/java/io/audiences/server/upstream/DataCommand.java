@@ -8,11 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
-import io.audiences.server.Application;
 import io.audiences.server.platform.Clock;
-
-import io.helidon.config.Config;
+import io.audiences.server.platform.Database;
 
 /**
  * The {@code generate} and {@code load} commands of the server jar.
@@ -74,8 +73,19 @@ public final class DataCommand {
         return Integer.parseInt(o.getOrDefault(name, Integer.toString(defaultValue)));
     }
 
-    /** Runs the command; returns the process exit code. */
-    public static int run(Config config, String[] args) {
+    /**
+     * The configured database, opened for the command and closed after it. Main opens it (as the server would, the
+     * schema migrated), so this package needs nothing from the composition root.
+     */
+    public record Opened(Database database, Runnable closer) implements AutoCloseable {
+        @Override
+        public void close() {
+            closer.run();
+        }
+    }
+
+    /** Runs the command, opening the database only for the commands that write to it; returns the process exit code. */
+    public static int run(String[] args, Supplier<Opened> open) {
         Map<String, String> o;
         try {
             o = options(args);
@@ -103,18 +113,18 @@ public final class DataCommand {
                     report("wrote " + dir.toAbsolutePath() + ": " + signals + " signals", signals, started);
                     return 0;
                 }
-                try (Application app = Application.create(config, Clock.SYSTEM)) {
+                try (Opened opened = open.get()) {
                     started = System.nanoTime();
-                    UpstreamWriter.Counts counts = new UpstreamWriter(app.database(), Clock.SYSTEM)
+                    UpstreamWriter.Counts counts = new UpstreamWriter(opened.database(), Clock.SYSTEM)
                             .write(data, intOption(o, "--unlanded", 0), progress);
                     progress.finish();
                     report(summary(counts), counts.signals(), started);
                 }
                 return 0;
             }
-            try (Application app = Application.create(config, Clock.SYSTEM)) {
+            try (Opened opened = open.get()) {
                 started = System.nanoTime();
-                UpstreamWriter.Counts counts = NdjsonFiles.load(new UpstreamWriter(app.database(), Clock.SYSTEM),
+                UpstreamWriter.Counts counts = NdjsonFiles.load(new UpstreamWriter(opened.database(), Clock.SYSTEM),
                         Path.of(o.get("--dir")), Optional.ofNullable(o.get("--day")).map(LocalDate::parse),
                         Optional.ofNullable(o.get("--through")).map(LocalDate::parse), progress);
                 progress.finish();

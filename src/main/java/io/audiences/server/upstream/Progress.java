@@ -1,10 +1,18 @@
 package io.audiences.server.upstream;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
-/** Rows done against an expected total, printed at most every two seconds (to stderr by the commands). */
+/**
+ * Rows done against an expected total, printed at most every two seconds (to stderr by the commands); each finished
+ * phase is kept so a benchmark can report it.
+ */
 public final class Progress {
+
+    /** A finished phase: its rows (0 for a step without rows, like an index build) and its duration. */
+    public record Phase(String label, long rows, double seconds) { }
 
     private static final long INTERVAL_NANOS = 2_000_000_000L;
 
@@ -15,6 +23,7 @@ public final class Progress {
     private long done;
     private long lastPrint = started;
     private long phaseStarted = started;
+    private final List<Phase> phases = new ArrayList<>();
 
     private Progress(PrintStream out) {
         this.out = out;
@@ -53,6 +62,10 @@ public final class Progress {
 
     /** Prints how long the current phase took and its rate (no-op before the first phase or when silent). */
     public synchronized void finish() {
+        if (!label.isEmpty() && done > 0) {
+            double seconds = (System.nanoTime() - phaseStarted) / 1e9;
+            phases.add(new Phase(label, done, seconds));
+        }
         if (out != null && !label.isEmpty() && done > 0) {
             double seconds = (System.nanoTime() - phaseStarted) / 1e9;
             out.println(String.format(Locale.ROOT, "  %s: %,d rows in %.1f s (%,.0f rows/s)", label, done, seconds,
@@ -60,6 +73,17 @@ public final class Progress {
         }
         label = "";
         done = 0;
+    }
+
+    /** Records a step without rows that took {@code seconds}, and prints it. */
+    public synchronized void step(String label, double seconds) {
+        phases.add(new Phase(label, 0, seconds));
+        note(String.format(Locale.ROOT, "  %s in %.1f s", label, seconds));
+    }
+
+    /** The phases finished so far, oldest first. */
+    public synchronized List<Phase> phases() {
+        return List.copyOf(phases);
     }
 
     public synchronized void note(String message) {

@@ -18,13 +18,19 @@ import io.audiences.server.platform.Database;
 import io.audiences.server.platform.Timestamps;
 
 /**
- * Writes upstream data with plain JDBC batches. Portable SQL only (H2 in PostgreSQL mode and PostgreSQL): upserts are
- * a batched {@code UPDATE} followed by an {@code INSERT} of the rows it did not find; a day of signals is replaced
- * (delete the day, insert, upsert its {@code upstream_partition} row) in one transaction, so a day is visible to builds
- * only once complete. A day counts as landed only when its partition row exists.
+ * Writes upstream data. A day of signals is replaced (delete the day, insert, upsert its {@code upstream_partition}
+ * row) in one transaction, so a day is visible to builds only once complete; a day counts as landed only when its
+ * partition row exists. The delete finds the day through {@code intent_signal_day}, so replacing a day costs the
+ * day's rows, not the table's.
  *
- * <p>Bulk loads into an empty signal table drop the covering index first and rebuild it at the end (H2 inserts about
- * 20x faster without it); {@link #ensureIndex()} recreates it if a load died in between.
+ * <p>Two ways in ({@link Method}): on PostgreSQL, {@code COPY ... FROM STDIN} through pgjdbc's copy API (signals
+ * straight into the table; entities straight in when the table is empty, otherwise through a temporary table and one
+ * {@code INSERT ... ON CONFLICT DO UPDATE}); on H2 (and on PostgreSQL on request, for comparison), portable JDBC
+ * batches: multi-row {@code INSERT}s, upserts as a batched {@code UPDATE} followed by an {@code INSERT} of the rows it
+ * did not find.
+ *
+ * <p>Bulk loads into an empty signal table drop the signal indexes first and rebuild them at the end (H2 inserts about
+ * 20x faster without them); {@link #ensureIndex()} recreates them if a load died in between.
  */
 public final class UpstreamWriter {
 
@@ -34,15 +40,41 @@ public final class UpstreamWriter {
     private static final int ROWS_PER_INSERT = 200;
     /** The covering index of {@code V2__upstream.sql}, dropped and rebuilt around bulk loads. */
     static final String SIGNAL_INDEX = "intent_signal_covering";
-    private static final String SIGNAL_INDEX_DDL = "CREATE INDEX IF NOT EXISTS " + SIGNAL_INDEX
-            + " ON intent_signal (topic_key, event_day, profile_id, score, impressions)";
+    /** The day index of {@code V12__signal_day_index.sql}, likewise. */
+    static final String DAY_INDEX = "intent_signal_day";
+    private static final List<String> SIGNAL_INDEX_DDL = List.of(
+            "CREATE INDEX IF NOT EXISTS " + SIGNAL_INDEX + " ON intent_signal (topic_key, event_day, profile_id, score, impressions)",
+            "CREATE INDEX IF NOT EXISTS " + DAY_INDEX + " ON intent_signal (event_day)");
+    private static final String SIGNAL_COLUMNS = "profile_id, topic_key, event_day, score, impressions";
+
+    /** How rows reach the database. */
+    public enum Method {
+        /** PostgreSQL only: {@code COPY ... FROM STDIN}. */
+        COPY,
+        /** Portable batched {@code INSERT}s and {@code UPDATE}s. */
+        INSERT
+    }
 
     private final Database db;
     private final Clock clock;
+    private final Method method;
 
+    /** A writer that uses the fastest method of the database: COPY on PostgreSQL, batched inserts on H2. */
     public UpstreamWriter(Database db, Clock clock) {
+        this(db, clock, db.isPostgres() ? Method.COPY : Method.INSERT);
+    }
+
+    public UpstreamWriter(Database db, Clock clock, Method method) {
+        if (method == Method.COPY && !db.isPostgres()) {
+            throw new IllegalArgumentException("COPY needs PostgreSQL");
+        }
         this.db = db;
         this.clock = clock;
+        this.method = method;
+    }
+
+    public Method method() {
+        return method;
     }
 
     /** What a load wrote. */
@@ -164,6 +196,9 @@ public final class UpstreamWriter {
      * existing rows and the rest are inserted.
      */
     private <T> long upsert(Table<T> table, Iterator<T> rows, Progress progress) throws SQLException {
+        if (method == Method.COPY) {
+            return copyUpsert(table, rows, progress);
+        }
         long written = 0;
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
@@ -206,6 +241,54 @@ public final class UpstreamWriter {
             }
         }
         return written;
+    }
+
+    /**
+     * The COPY upsert, in one transaction: into an empty table the rows are copied straight in; otherwise into a
+     * temporary copy of the table, then merged by key with one {@code INSERT ... ON CONFLICT DO UPDATE}.
+     */
+    private <T> long copyUpsert(Table<T> table, Iterator<T> rows, Progress progress) throws SQLException {
+        String columns = String.join(", ", table.columns());
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                boolean empty = isEmpty(c, table.name());
+                String target = table.name();
+                if (!empty) {
+                    target = "upsert_" + table.name();
+                    st.execute("CREATE TEMPORARY TABLE " + target + " (LIKE " + table.name() + ") ON COMMIT DROP");
+                }
+                long written;
+                try (CopyText copy = CopyText.start(c, "COPY " + target + " (" + columns + ") FROM STDIN")) {
+                    while (rows.hasNext()) {
+                        for (Object value : table.values().apply(rows.next())) {
+                            copy.value(value);
+                        }
+                        copy.endRow();
+                        if (copy.rows() % BATCH == 0) {
+                            progress.advance(BATCH);
+                        }
+                    }
+                    written = copy.finish();
+                    progress.advance(written % BATCH);
+                }
+                if (!empty) {
+                    StringBuilder merge = new StringBuilder("INSERT INTO ").append(table.name()).append(" (").append(columns)
+                            .append(") SELECT ").append(columns).append(" FROM ").append(target).append(" ON CONFLICT (")
+                            .append(table.columns().getFirst()).append(") DO UPDATE SET ");
+                    for (int i = 1; i < table.columns().size(); i++) {
+                        String col = table.columns().get(i);
+                        merge.append(i > 1 ? ", " : "").append(col).append(" = EXCLUDED.").append(col);
+                    }
+                    st.executeUpdate(merge.toString());
+                }
+                c.commit();
+                return written;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
     }
 
     /** Inserts rows: full groups through the multi-row statement, the rest one by one, all batched. */
@@ -297,7 +380,8 @@ public final class UpstreamWriter {
                         ps.executeUpdate();
                     }
                 }
-                long n = insertSignals(c, day, signals, progress, commitPerBatch);
+                long n = method == Method.COPY ? copySignals(c, day, signals, progress)
+                        : insertSignals(c, day, signals, progress, commitPerBatch);
                 markLanded(c, day, n);
                 c.commit();
                 return n;
@@ -308,17 +392,39 @@ public final class UpstreamWriter {
         }
     }
 
+    /** Streams a day's signals into one COPY; a signal of another day cancels it (the caller rolls back). */
+    private static long copySignals(Connection c, LocalDate day, Iterator<Upstream.Signal> signals, Progress progress)
+            throws SQLException {
+        String date = day.toString();
+        try (CopyText copy = CopyText.start(c, "COPY intent_signal (" + SIGNAL_COLUMNS + ") FROM STDIN")) {
+            while (signals.hasNext()) {
+                Upstream.Signal s = signals.next();
+                if (!s.eventDay().equals(day)) {
+                    throw new IllegalArgumentException("A signal of " + s.eventDay() + " in the partition of " + day);
+                }
+                copy.number(s.profileId()).number(s.topicKey()).plain(date).number(s.score()).number(s.impressions())
+                        .endRow();
+                if (copy.rows() % BATCH == 0) {
+                    progress.advance(BATCH);
+                }
+            }
+            long n = copy.finish();
+            progress.advance(n % BATCH);
+            return n;
+        }
+    }
+
     private static long insertSignals(Connection c, LocalDate day, Iterator<Upstream.Signal> signals, Progress progress,
                                       boolean commitPerBatch) throws SQLException {
-        String multi = "INSERT INTO intent_signal (profile_id, topic_key, event_day, score, impressions) VALUES "
+        String multi = "INSERT INTO intent_signal (" + SIGNAL_COLUMNS + ") VALUES "
                 + "(?, ?, ?, ?, ?), ".repeat(ROWS_PER_INSERT - 1) + "(?, ?, ?, ?, ?)";
         long n = 0;
         Upstream.Signal[] rows = new Upstream.Signal[ROWS_PER_INSERT];
         int buffered = 0;
         int batched = 0;
         try (PreparedStatement many = c.prepareStatement(multi);
-             PreparedStatement one = c.prepareStatement("INSERT INTO intent_signal (profile_id, topic_key, event_day, score, "
-                     + "impressions) VALUES (?, ?, ?, ?, ?)")) {
+             PreparedStatement one = c.prepareStatement("INSERT INTO intent_signal (" + SIGNAL_COLUMNS
+                     + ") VALUES (?, ?, ?, ?, ?)")) {
             while (signals.hasNext()) {
                 Upstream.Signal s = signals.next();
                 if (!s.eventDay().equals(day)) {
@@ -388,7 +494,7 @@ public final class UpstreamWriter {
     }
 
     /**
-     * Starts a bulk load if the signal table is empty: drops the covering index (rebuilt by {@link #endBulk}).
+     * Starts a bulk load if the signal table is empty: drops the signal indexes (rebuilt by {@link #endBulk}).
      *
      * @return whether the bulk path applies (days are then appended without deletes)
      */
@@ -398,6 +504,7 @@ public final class UpstreamWriter {
                 return false;
             }
             st.execute("DROP INDEX IF EXISTS " + SIGNAL_INDEX);
+            st.execute("DROP INDEX IF EXISTS " + DAY_INDEX);
             return true;
         }
     }
@@ -406,14 +513,15 @@ public final class UpstreamWriter {
         progress.finish();
         long started = System.nanoTime();
         ensureIndex();
-        progress.note(String.format(java.util.Locale.ROOT, "  signal index built and analyzed in %.1f s",
-                (System.nanoTime() - started) / 1e9));
+        progress.step("signal indexes built and analyzed", (System.nanoTime() - started) / 1e9);
     }
 
-    /** Creates the covering signal index if missing and refreshes planner statistics. */
+    /** Creates the signal indexes if missing and refreshes planner statistics. */
     public void ensureIndex() throws SQLException {
         try (Connection c = db.connection(); Statement st = c.createStatement()) {
-            st.execute(SIGNAL_INDEX_DDL);
+            for (String ddl : SIGNAL_INDEX_DDL) {
+                st.execute(ddl);
+            }
             st.execute(db.isPostgres() ? "ANALYZE intent_signal" : "ANALYZE TABLE intent_signal");
         }
     }

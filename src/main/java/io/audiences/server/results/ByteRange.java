@@ -1,4 +1,4 @@
-package io.audiences.server.audiences;
+package io.audiences.server.results;
 
 import java.util.Optional;
 import java.util.OptionalLong;

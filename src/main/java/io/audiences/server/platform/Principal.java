@@ -1,4 +1,4 @@
-package io.audiences.server.auth;
+package io.audiences.server.platform;
 
 import java.util.UUID;
 

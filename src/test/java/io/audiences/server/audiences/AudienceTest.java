@@ -1,0 +1,99 @@
+package io.audiences.server.audiences;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.UUID;
+
+import io.audiences.model.AudienceMode;
+import io.audiences.model.AudienceStatus;
+import io.audiences.model.AudienceType;
+import io.audiences.model.PauseReason;
+import io.audiences.server.builds.BuildStatus;
+import io.audiences.server.results.Snapshot;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The typed audience: its enums speak the contract's values, and each change replaces one part only. */
+class AudienceTest {
+
+    private static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
+    private static final Instant RENEW = Instant.parse("2026-03-08T10:00:00Z");
+
+    private static Audience draft(Audience.Mode mode) {
+        return Audience.draft(UUID.randomUUID(), UUID.randomUUID(), new Audience.Definition("Buyers", null,
+                Audience.Type.ELIXIR, "Persona", "{}", 7, "weekly", mode), RENEW, NOW);
+    }
+
+    @Test
+    void theAudienceStatusesAreTheContractsAndABuildMayAlsoBeSuperseded() {
+        assertThat(Arrays.stream(BuildStatus.values()).filter(s -> s != BuildStatus.SUPERSEDED).map(BuildStatus::label).toList(),
+                containsInAnyOrder(Arrays.stream(AudienceStatus.values()).map(AudienceStatus::toString).toArray()));
+        assertThat(BuildStatus.SUPERSEDED.label(), is("Superseded"));
+        for (BuildStatus s : BuildStatus.values()) {
+            assertThat(BuildStatus.of(s.label()), is(s));
+        }
+        assertThrows(IllegalArgumentException.class, () -> BuildStatus.of("PENDING"));
+    }
+
+    @Test
+    void onlyQueuedAndRunningBuildsAreActive() {
+        assertThat(Arrays.stream(BuildStatus.values()).filter(BuildStatus::active).toList(),
+                is(java.util.List.of(BuildStatus.PENDING, BuildStatus.PROCESSING, BuildStatus.SYNCING)));
+    }
+
+    @Test
+    void typeModeAndPauseReasonSpeakTheContractsValues() {
+        assertThat(Arrays.stream(Audience.Type.values()).map(Audience.Type::value).toList(),
+                containsInAnyOrder(Arrays.stream(AudienceType.values()).map(AudienceType::toString).toArray()));
+        assertThat(Arrays.stream(Audience.Mode.values()).map(Audience.Mode::value).toList(),
+                containsInAnyOrder(Arrays.stream(AudienceMode.values()).map(AudienceMode::toString).toArray()));
+        assertThat(Arrays.stream(Audience.PauseReason.values()).map(Audience.PauseReason::value).toList(),
+                containsInAnyOrder(Arrays.stream(PauseReason.values()).map(PauseReason::toString).toArray()));
+        assertThat(Audience.Type.of("intents"), is(Audience.Type.INTENTS));
+        assertThat(Audience.Mode.of("preview"), is(Audience.Mode.PREVIEW));
+        assertThat(Audience.PauseReason.of("org_inactive"), is(Audience.PauseReason.ORG_INACTIVE));
+    }
+
+    @Test
+    void aDraftIsPendingWithNothingBuiltAndItsFirstRenewal() {
+        Audience a = draft(Audience.Mode.UNLOAD);
+        assertThat(a.progress(), is(new Audience.Progress(BuildStatus.PENDING, null, null, null)));
+        assertThat(a.counts(), is(new Audience.Counts(null, 0, 0, "{}", null, null)));
+        assertThat(a.renewal(), is(new Audience.Renewal(RENEW, null, null, null)));
+        assertThat(a.version(), is(1L));
+        assertThat(a.paused(), is(false));
+        assertThat(a.createdAt(), is(NOW));
+    }
+
+    @Test
+    void eachChangeReplacesOnePartOnly() {
+        Audience a = draft(Audience.Mode.UNLOAD);
+        Audience queued = a.withProgress(new Audience.Progress(BuildStatus.PENDING, null, null, 42L));
+        assertThat(queued.progress().latestBuildId(), is(42L));
+        assertThat(queued.definition(), is(a.definition()));
+        assertThat(queued.renewal(), is(a.renewal()));
+
+        Audience paused = a.withRenewal(new Audience.Renewal(null, RENEW, NOW, Audience.PauseReason.MANUAL));
+        assertThat(paused.paused(), is(true));
+        assertThat(paused.progress(), is(a.progress()));
+        assertThat(paused.counts(), is(a.counts()));
+
+        Audience renamed = a.withDefinition(new Audience.Definition("Renamed", null, Audience.Type.ELIXIR, "Persona",
+                "{}", 7, "weekly", Audience.Mode.UNLOAD));
+        assertThat(renamed.definition().name(), is("Renamed"));
+        assertThat(renamed.renewal(), is(a.renewal()));
+        assertThat(renamed.version(), is(a.version()));
+    }
+
+    @Test
+    void aPreviewHasNoSnapshotToReadAndAnUnloadOneItsLastCompletedBuild() {
+        Audience preview = draft(Audience.Mode.PREVIEW);
+        assertThat(preview.snapshot(), is(new Snapshot(0, true, null)));
+        assertThat(preview.snapshot().buildId(), is(nullValue()));
+    }
+}

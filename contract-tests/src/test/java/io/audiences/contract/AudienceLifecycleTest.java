@@ -1,10 +1,14 @@
 package io.audiences.contract;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +115,37 @@ class AudienceLifecycleTest extends AudienceTestBase {
         as(parent.token()).body(Map.of("status", "active")).patch("/api/v1/organizations/" + child).then().statusCode(200);
         as(parent.token()).header("X-Project-Id", project).post("/api/v1/audiences/" + id + "/resume").then().statusCode(200)
                 .body("pause_reason", nullValue());
+    }
+
+    /**
+     * Deactivation pauses an audience that a build moves to a newer version at the same moment: the audience is locked
+     * before it is read for the pause, so the pause waits for the build's write and then changes the newest version.
+     * Read without the lock, the pause's version check failed and the deactivation answered 412.
+     */
+    @Test
+    void deactivationWaitsForABuildWritingTheAudience() throws Exception {
+        Tenant owner = tenant("Racing build");
+        String project = owner.project().id().toString();
+        long id = create(owner, intentBody("Racing"));
+        await(owner, id, "Completed");
+        try (Connection build = app.database().connection()) {
+            build.setAutoCommit(false);
+            try (PreparedStatement lock = build.prepareStatement("SELECT id FROM audience WHERE id = ? FOR UPDATE")) {
+                lock.setLong(1, id);
+                lock.executeQuery().close();
+            }
+            CompletableFuture<Integer> deactivation = CompletableFuture.supplyAsync(() -> as(owner.token())
+                    .body(Map.of("status", "inactive")).patch("/api/v1/projects/" + project).statusCode());
+            Thread.sleep(1_000); // the deactivation reaches the audience and waits for the lock
+            try (PreparedStatement write = build.prepareStatement("UPDATE audience SET version = version + 1 WHERE id = ?")) {
+                write.setLong(1, id);
+                assertThat(write.executeUpdate(), is(1));
+            }
+            build.commit();
+            assertThat(deactivation.get(30, TimeUnit.SECONDS), is(200));
+        }
+        as(owner.token()).header("X-Project-Id", project).get("/api/v1/audiences/" + id).then().statusCode(200)
+                .body("pause_reason", equalTo("project_inactive")).body("paused_at", notNullValue());
     }
 
     @Test

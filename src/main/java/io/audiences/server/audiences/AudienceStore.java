@@ -153,16 +153,23 @@ public final class AudienceStore {
     }
 
     /** Unpaused audiences of the projects of an organization subtree, for pausing on deactivation. */
+    /**
+     * The unpaused audiences under {@code organizationId}, locked (in id order) for the caller's transaction: a build
+     * finishing meanwhile would otherwise move an audience to a newer version than the one read, and the pause's
+     * compare-and-set on the version would fail.
+     */
     public List<Audience> activeInOrganizationTree(DbExecute tx, UUID organizationId) {
-        try (Stream<DbRow> rows = tx.query("SELECT a.* FROM audience a JOIN project p ON p.id = a.project_id "
-                + "JOIN organization_closure c ON c.descendant_id = p.organization_id "
-                + "WHERE c.ancestor_id = ? AND a.paused_at IS NULL", organizationId)) {
+        try (Stream<DbRow> rows = tx.query("SELECT * FROM audience WHERE paused_at IS NULL AND project_id IN ("
+                + "SELECT p.id FROM project p JOIN organization_closure c ON c.descendant_id = p.organization_id "
+                + "WHERE c.ancestor_id = ?) ORDER BY id FOR UPDATE", organizationId)) {
             return rows.map(AudienceStore::audience).toList();
         }
     }
 
+    /** As {@link #activeInOrganizationTree}, for one project. */
     public List<Audience> activeInProject(DbExecute tx, UUID projectId) {
-        try (Stream<DbRow> rows = tx.query("SELECT * FROM audience WHERE project_id = ? AND paused_at IS NULL", projectId)) {
+        try (Stream<DbRow> rows = tx.query("SELECT * FROM audience WHERE project_id = ? AND paused_at IS NULL "
+                + "ORDER BY id FOR UPDATE", projectId)) {
             return rows.map(AudienceStore::audience).toList();
         }
     }

@@ -11,7 +11,7 @@ free_port() {
 }
 
 ensure_server_jar() {
-  if [ ! -f "$SERVER_JAR" ] || [ -n "$(find openapi.yaml pom.xml src generated -newer "$SERVER_JAR" -type f \
+  if [ ! -f "$SERVER_JAR" ] || [ -n "$(find openapi.yaml pom.xml src generated codegen -newer "$SERVER_JAR" -type f \
         -not -path '*/target/*' 2>/dev/null | head -1)" ]; then
     echo "== Building the server ($SERVER_JAR)"
     local log; log=$(mktemp)

@@ -35,12 +35,12 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.audiences.model.AudienceCreateRequest;
-import io.audiences.model.AudienceType;
-import io.audiences.model.ConditionRules;
-import io.audiences.model.FilterEntry;
-import io.audiences.model.FilterGroup;
-import io.audiences.model.FilterOperator;
+import io.audiences.model.AudienceCreateRequestDto;
+import io.audiences.model.AudienceTypeDto;
+import io.audiences.model.ConditionRulesDto;
+import io.audiences.model.FilterEntryDto;
+import io.audiences.model.FilterGroupDto;
+import io.audiences.model.FilterOperatorDto;
 import io.audiences.server.Application;
 import io.audiences.server.audiences.Audience;
 import io.audiences.server.builds.BuildStatus;
@@ -269,8 +269,8 @@ public final class Bench {
             for (int i = 0; i < 20; i++) {
                 keys.add(byPopularity[(i * byPopularity.length / 20 + rep) % byPopularity.length]);
             }
-            long[] built = build("Selective " + rep, AudienceType.INTENTS, 14,
-                    rule("INTENT", FilterOperator.IN, keys.stream().map(ids::get).map(Object.class::cast).toList()));
+            long[] built = build("Selective " + rep, AudienceTypeDto.INTENTS, 14,
+                    rule("INTENT", FilterOperatorDto.IN, keys.stream().map(ids::get).map(Object.class::cast).toList()));
             List<Object> window14 = params(keys, through.minusDays(13), through);
             long[] sql = timeSql(List.of(
                     new Query(AGGREGATE + "topic_key IN (" + marks(keys.size()) + ") AND event_day BETWEEN ? AND ? "
@@ -281,8 +281,8 @@ public final class Bench {
             selective.add(new long[] {built[0], sql[0], sql[1], timeWrite(built[1])});
 
             List<String> seniorities = rep % 2 == 0 ? List.of("staff", "manager", "director") : List.of("staff", "manager", "vp");
-            long[] broadBuilt = build("Broad " + rep, AudienceType.ELIXIR, 7,
-                    rule("seniority_level", FilterOperator.IN, new ArrayList<>(seniorities)));
+            long[] broadBuilt = build("Broad " + rep, AudienceTypeDto.ELIXIR, 7,
+                    rule("seniority_level", FilterOperatorDto.IN, new ArrayList<>(seniorities)));
             long[] broadSql = timeSql(List.of(
                     new Query(AGGREGATE + "event_day BETWEEN ? AND ? GROUP BY profile_id",
                             List.of(through.minusDays(6), through)),
@@ -306,9 +306,9 @@ public final class Bench {
     }
 
     /** Creates an audience and returns its build time as the server measured it (claim to swap), and the build's id. */
-    private long[] build(String name, AudienceType type, int window, FilterEntry rule) throws Exception {
-        Audience created = app.audiences().create(owner, project.id(), new AudienceCreateRequest().name(name).type(type)
-                        .intentWindowDays(window).filter(new FilterGroup().condition(FilterGroup.ConditionEnum.AND)
+    private long[] build(String name, AudienceTypeDto type, int window, FilterEntryDto rule) throws Exception {
+        Audience created = app.audiences().create(owner, project.id(), new AudienceCreateRequestDto().name(name).type(type)
+                        .intentWindowDays(window).filter(new FilterGroupDto().condition(FilterGroupDto.ConditionEnum.AND)
                                 .rules(List.of(rule))), TransactionHook.none());
         while (true) {
             Audience a = app.audiences().get(owner, project.id(), created.id());
@@ -396,9 +396,9 @@ public final class Bench {
     // ---------------------------------------------------------------------------------------------- download
 
     private void download() throws Exception {
-        Audience audience = app.audiences().create(owner, project.id(), new AudienceCreateRequest().name("Download")
-                        .type(AudienceType.ELIXIR).filter(new FilterGroup().condition(FilterGroup.ConditionEnum.AND)
-                                .rules(List.of(rule("seniority_level", FilterOperator.NOTIN, new ArrayList<>(List.of("cxo")))))),
+        Audience audience = app.audiences().create(owner, project.id(), new AudienceCreateRequestDto().name("Download")
+                        .type(AudienceTypeDto.ELIXIR).filter(new FilterGroupDto().condition(FilterGroupDto.ConditionEnum.AND)
+                                .rules(List.of(rule("seniority_level", FilterOperatorDto.NOTIN, new ArrayList<>(List.of("cxo")))))),
                 TransactionHook.none());
         Audience done = app.audiences().get(owner, project.id(), audience.id());
         while (done.progress().status() != BuildStatus.COMPLETED) {
@@ -607,8 +607,8 @@ public final class Bench {
 
     // ----------------------------------------------------------------------------------------------- helpers
 
-    static FilterEntry rule(String field, FilterOperator operator, Object value) {
-        return new FilterEntry().fieldName(field).conditionRules(new ConditionRules().operator(operator).value(value));
+    static FilterEntryDto rule(String field, FilterOperatorDto operator, Object value) {
+        return new FilterEntryDto().fieldName(field).conditionRules(new ConditionRulesDto().operator(operator).value(value));
     }
 
     private static String marks(int n) {

@@ -30,10 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
-import io.audiences.model.AudienceCreateRequest;
-import io.audiences.model.AudienceType;
-import io.audiences.model.FilterGroup;
-import io.audiences.model.FilterOperator;
+import io.audiences.model.AudienceCreateRequestDto;
+import io.audiences.model.AudienceTypeDto;
+import io.audiences.model.FilterGroupDto;
+import io.audiences.model.FilterOperatorDto;
 import io.audiences.server.Application;
 import io.audiences.server.audiences.Audience;
 import io.audiences.server.builds.BuildStatus;
@@ -122,9 +122,9 @@ final class GetThroughput {
         ACCESS.addHandler(accessLog);
         ACCESS.setUseParentHandlers(false);
 
-        Audience audience = app.audiences().create(owner, project.id(), new AudienceCreateRequest().name("Get")
-                        .type(AudienceType.ELIXIR).filter(new FilterGroup().condition(FilterGroup.ConditionEnum.AND)
-                                .rules(List.of(Bench.rule("seniority_level", FilterOperator.IN,
+        Audience audience = app.audiences().create(owner, project.id(), new AudienceCreateRequestDto().name("Get")
+                        .type(AudienceTypeDto.ELIXIR).filter(new FilterGroupDto().condition(FilterGroupDto.ConditionEnum.AND)
+                                .rules(List.of(Bench.rule("seniority_level", FilterOperatorDto.IN,
                                         new ArrayList<>(List.of("staff", "manager")))))),
                 TransactionHook.none());
         awaitBuild(audience.id());

@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
-import io.audiences.model.AudienceCreateRequest;
-import io.audiences.model.AudienceType;
-import io.audiences.model.ConditionRules;
-import io.audiences.model.FilterEntry;
-import io.audiences.model.FilterGroup;
-import io.audiences.model.FilterOperator;
+import io.audiences.model.AudienceCreateRequestDto;
+import io.audiences.model.AudienceTypeDto;
+import io.audiences.model.ConditionRulesDto;
+import io.audiences.model.FilterEntryDto;
+import io.audiences.model.FilterGroupDto;
+import io.audiences.model.FilterOperatorDto;
 import io.audiences.server.Application;
 import io.audiences.server.audiences.Audience;
 import io.audiences.server.builds.BuildStatus;
@@ -85,10 +85,10 @@ class LargeDownloadTest {
             key = client.key().apiKey();
             secret = client.key().apiSecret();
             Principal owner = new Principal(org.id(), Principal.Kind.API_KEY, client.client().id());
-            Audience audience = app.audiences().create(owner, project.id(), new AudienceCreateRequest().name("Everyone")
-                    .type(AudienceType.ELIXIR).filter(new FilterGroup().condition(FilterGroup.ConditionEnum.AND)
-                            .rules(List.of(new FilterEntry().fieldName("seniority_level").conditionRules(
-                                    new ConditionRules().operator(FilterOperator.NOTIN).value(new ArrayList<>(List.of("cxo"))))))),
+            Audience audience = app.audiences().create(owner, project.id(), new AudienceCreateRequestDto().name("Everyone")
+                    .type(AudienceTypeDto.ELIXIR).filter(new FilterGroupDto().condition(FilterGroupDto.ConditionEnum.AND)
+                            .rules(List.of(new FilterEntryDto().fieldName("seniority_level").conditionRules(
+                                    new ConditionRulesDto().operator(FilterOperatorDto.NOTIN).value(new ArrayList<>(List.of("cxo"))))))),
                     TransactionHook.none());
             audienceId = audience.id();
             Instant deadline = Instant.now().plus(Duration.ofMinutes(10));

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.audiences.model.HealthStatus;
+import io.audiences.model.HealthStatusDto;
 
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -129,14 +129,14 @@ class ProbesTest extends ServerTestBase {
             Thread closer = Thread.ofPlatform().name("closer").start(app::close);
 
             long deadline = System.nanoTime() + 1_000_000_000L;
-            while (app.probes().readiness().getStatus() != HealthStatus.DOWN) {
+            while (app.probes().readiness().getStatus() != HealthStatusDto.DOWN) {
                 if (System.nanoTime() > deadline) {
                     fail("readiness did not go down when the shutdown began");
                 }
                 Thread.sleep(5);
             }
-            assertThat(app.probes().readiness().getChecks().get(2).getStatus(), is(HealthStatus.DOWN));
-            assertThat(app.probes().liveness().getStatus(), is(HealthStatus.UP));
+            assertThat(app.probes().readiness().getChecks().get(2).getStatus(), is(HealthStatusDto.DOWN));
+            assertThat(app.probes().liveness().getStatus(), is(HealthStatusDto.UP));
             assertThat("new connections are refused during the drain", PortProbe.refuses(app.port()), is(true));
             assertThat("still draining", closer.isAlive(), is(true));
 

@@ -19,12 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.audiences.model.AudienceCreateRequest;
-import io.audiences.model.AudienceType;
-import io.audiences.model.ConditionRules;
-import io.audiences.model.FilterEntry;
-import io.audiences.model.FilterGroup;
-import io.audiences.model.FilterOperator;
+import io.audiences.model.AudienceCreateRequestDto;
+import io.audiences.model.AudienceTypeDto;
+import io.audiences.model.ConditionRulesDto;
+import io.audiences.model.FilterEntryDto;
+import io.audiences.model.FilterGroupDto;
+import io.audiences.model.FilterOperatorDto;
 import io.audiences.server.Application;
 import io.audiences.server.audiences.Audience;
 import io.audiences.server.builds.BuildStatus;
@@ -81,11 +81,11 @@ class ShutdownTest {
                 new UpstreamWriter(app.database(), Clock.SYSTEM).write(new SyntheticData(new SyntheticData.Spec(3, 14_000, 1,
                         LocalDate.now(ZoneOffset.UTC), 14_000, 50)), 0, Progress.silent());
                 tenant = tenant(app);
-                Audience audience = app.audiences().create(tenant.owner(), tenant.project().id(), new AudienceCreateRequest()
-                                .name("Everyone but cxo").type(AudienceType.ELIXIR).filter(new FilterGroup()
-                                        .condition(FilterGroup.ConditionEnum.AND).rules(List.of(new FilterEntry()
-                                                .fieldName("seniority_level").conditionRules(new ConditionRules()
-                                                        .operator(FilterOperator.NOTIN).value(new ArrayList<>(List.of("cxo"))))))),
+                Audience audience = app.audiences().create(tenant.owner(), tenant.project().id(), new AudienceCreateRequestDto()
+                                .name("Everyone but cxo").type(AudienceTypeDto.ELIXIR).filter(new FilterGroupDto()
+                                        .condition(FilterGroupDto.ConditionEnum.AND).rules(List.of(new FilterEntryDto()
+                                                .fieldName("seniority_level").conditionRules(new ConditionRulesDto()
+                                                        .operator(FilterOperatorDto.NOTIN).value(new ArrayList<>(List.of("cxo"))))))),
                         TransactionHook.none());
                 audienceId = audience.id();
                 records = awaitBuilt(app, tenant, audienceId);

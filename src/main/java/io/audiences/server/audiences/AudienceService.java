@@ -9,9 +9,9 @@ import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.audiences.model.AudienceCreateRequest;
-import io.audiences.model.AudienceUpdateRequest;
-import io.audiences.model.FilterGroup;
+import io.audiences.model.AudienceCreateRequestDto;
+import io.audiences.model.AudienceUpdateRequestDto;
+import io.audiences.model.FilterGroupDto;
 import io.audiences.server.audit.AuditLog;
 import io.audiences.server.builds.BuildLog;
 import io.audiences.server.builds.BuildStatus;
@@ -90,7 +90,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
     }
 
     /** The name, sent as {@code name} or as Delivr's {@code audience_name}: exactly one of the two. */
-    static String name(AudienceCreateRequest req) {
+    static String name(AudienceCreateRequestDto req) {
         if (req.getName() != null && req.getAudienceName() != null) {
             throw DomainException.invalid(ErrorCode.NAME_CONFLICTING, "/audience_name",
                     "Send the name once: name and audience_name are the same field.");
@@ -101,7 +101,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
         return req.getName() != null ? req.getName() : req.getAudienceName();
     }
 
-    public Audience create(Principal caller, UUID projectId, AudienceCreateRequest req, TransactionHook<Audience> hook) {
+    public Audience create(Principal caller, UUID projectId, AudienceCreateRequestDto req, TransactionHook<Audience> hook) {
         String name = name(req);
         Project project = tenancy.project(caller, projectId);
         if (req.getProjectId() != null && !req.getProjectId().equals(projectId)) {
@@ -193,7 +193,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
     }
 
     /** Edits an audience; with {@code ifMatch}, only the version it names (412 {@code precondition_failed} otherwise). */
-    public Audience update(Principal caller, UUID projectId, long id, AudienceUpdateRequest req, Optional<String> ifMatch) {
+    public Audience update(Principal caller, UUID projectId, long id, AudienceUpdateRequestDto req, Optional<String> ifMatch) {
         tenancy.project(caller, projectId);
         Optional<CompiledFilter> filter = Optional.ofNullable(req.getFilter()).map(this::validateFilter);
         return mutate(projectId, id, TransactionHook.none(), (tx, a, now) -> {
@@ -330,7 +330,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
         store.activeInProject(tx, projectId).forEach(a -> pause(tx, a, Audience.PauseReason.PROJECT_INACTIVE, now));
     }
 
-    private CompiledFilter validateFilter(FilterGroup filter) {
+    private CompiledFilter validateFilter(FilterGroupDto filter) {
         CompiledFilter compiled = compiler.compile(filter, "/filter");
         List<String> named = compiled.allTopics();
         Map<String, Integer> known = topics.topicKeys(named);

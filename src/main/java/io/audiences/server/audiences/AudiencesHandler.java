@@ -9,20 +9,21 @@ import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.audiences.api.AudiencesService;
-import io.audiences.model.Audience.PauseReasonEnum;
-import io.audiences.model.AudienceCreateRequest;
-import io.audiences.model.AudienceList;
-import io.audiences.model.AudienceMode;
-import io.audiences.model.AudienceSample;
-import io.audiences.model.AudienceSort;
-import io.audiences.model.AudienceStatus;
-import io.audiences.model.AudienceType;
-import io.audiences.model.AudienceUpdateRequest;
-import io.audiences.model.BucketCounts;
-import io.audiences.model.FilterGroup;
-import io.audiences.model.RefreshSchedule;
-import io.audiences.model.SegmentationType;
+import io.audiences.api.AudiencesApi;
+import io.audiences.model.AudienceDto.PauseReasonEnum;
+import io.audiences.model.AudienceCreateRequestDto;
+import io.audiences.model.AudienceDto;
+import io.audiences.model.AudienceListDto;
+import io.audiences.model.AudienceModeDto;
+import io.audiences.model.AudienceSampleDto;
+import io.audiences.model.AudienceSortDto;
+import io.audiences.model.AudienceStatusDto;
+import io.audiences.model.AudienceTypeDto;
+import io.audiences.model.AudienceUpdateRequestDto;
+import io.audiences.model.BucketCountsDto;
+import io.audiences.model.FilterGroupDto;
+import io.audiences.model.RefreshScheduleDto;
+import io.audiences.model.SegmentationTypeDto;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.metrics.ServerMetrics;
@@ -51,7 +52,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 /** HTTP face of audiences: project scoping, conditional reads and idempotent state changes. */
-public final class AudiencesHandler implements AudiencesService {
+public final class AudiencesHandler implements AudiencesApi {
 
     private static final Logger LOG = Logger.getLogger(AudiencesHandler.class.getName());
 
@@ -82,7 +83,7 @@ public final class AudiencesHandler implements AudiencesService {
     @Override
     public void createAudience(ServerRequest req, ServerResponse res) {
         UUID project = project(req);
-        AudienceCreateRequest body = io.body(req, AudienceCreateRequest.class, node -> {
+        AudienceCreateRequestDto body = io.body(req, AudienceCreateRequestDto.class, node -> {
             JsonNode type = node.get("type");
             AudienceService.requireSupportedType(type == null || !type.isString() ? null : type.asString());
         });
@@ -98,13 +99,13 @@ public final class AudiencesHandler implements AudiencesService {
     @Override
     public void listAudiences(ServerRequest req, ServerResponse res) {
         Page<Audience> page = audiences.list(HttpIo.principal(req), project(req),
-                HttpIo.queryEnum(req, "status", AudienceStatus::fromValue).map(AudienceStatus::toString),
-                HttpIo.queryEnum(req, "type", AudienceType::fromValue).map(AudienceType::toString),
+                HttpIo.queryEnum(req, "status", AudienceStatusDto::fromValue).map(AudienceStatusDto::toString),
+                HttpIo.queryEnum(req, "type", AudienceTypeDto::fromValue).map(AudienceTypeDto::toString),
                 nameFilter(req),
-                HttpIo.queryEnum(req, "sort", AudienceSort::fromValue).map(s -> AudienceStore.Order.of(s.toString()))
+                HttpIo.queryEnum(req, "sort", AudienceSortDto::fromValue).map(s -> AudienceStore.Order.of(s.toString()))
                         .orElse(AudienceStore.Order.CREATED),
                 HttpIo.queryString(req, "cursor", 1200), HttpIo.queryInt(req, "limit", 1, 200, 50));
-        HttpIo.json(res, Status.OK_200, new AudienceList()
+        HttpIo.json(res, Status.OK_200, new AudienceListDto()
                 .audiences(page.items().stream().map(AudiencesHandler::dto).toList())
                 .nextCursor(page.nextCursor().orElse(null)));
     }
@@ -132,7 +133,7 @@ public final class AudiencesHandler implements AudiencesService {
     @Override
     public void updateAudience(ServerRequest req, ServerResponse res) {
         UUID project = project(req);
-        AudienceUpdateRequest body = io.body(req, AudienceUpdateRequest.class);
+        AudienceUpdateRequestDto body = io.body(req, AudienceUpdateRequestDto.class);
         Audience audience = audiences.update(HttpIo.principal(req), project, audienceId(req), body, ifMatch(req));
         res.header(HeaderNames.ETAG, audience.etag());
         HttpIo.json(res, Status.OK_200, dto(audience));
@@ -196,7 +197,7 @@ public final class AudiencesHandler implements AudiencesService {
         int limit = HttpIo.queryInt(req, "limit", 1, 100, 10);
         Audience audience = audiences.get(HttpIo.principal(req), project(req), audienceId(req));
         List<Contact> contacts = results.sample(audience.snapshot(), limit);
-        HttpIo.json(res, Status.OK_200, new AudienceSample()
+        HttpIo.json(res, Status.OK_200, new AudienceSampleDto()
                 .contacts(contacts.stream().map(AudienceContacts::dto).toList())
                 .buildId(Long.toString(contacts.isEmpty() ? audience.counts().currentBuildId() : contacts.getFirst().buildId())));
     }
@@ -261,25 +262,25 @@ public final class AudiencesHandler implements AudiencesService {
         return HttpIo.pathLong(req, "audience_id", 1);
     }
 
-    static io.audiences.model.Audience dto(Audience a) {
-        return new io.audiences.model.Audience()
+    static AudienceDto dto(Audience a) {
+        return new AudienceDto()
                 .id(a.id())
                 .organizationId(a.organizationId())
                 .projectId(a.projectId())
                 .name(a.definition().name())
                 .description(a.definition().description())
-                .type(AudienceType.fromValue(a.definition().type().value()))
-                .segmentationType(SegmentationType.fromValue(a.definition().segmentationType()))
-                .filter(Json.JSONB.fromJson(a.definition().filterJson(), FilterGroup.class))
+                .type(AudienceTypeDto.fromValue(a.definition().type().value()))
+                .segmentationType(SegmentationTypeDto.fromValue(a.definition().segmentationType()))
+                .filter(Json.JSONB.fromJson(a.definition().filterJson(), FilterGroupDto.class))
                 .intentWindowDays(a.definition().windowDays())
-                .refreshSchedule(RefreshSchedule.fromValue(a.definition().schedule()))
-                .mode(AudienceMode.fromValue(a.definition().mode().value()))
-                .status(AudienceStatus.fromValue(a.progress().status().label()))
+                .refreshSchedule(RefreshScheduleDto.fromValue(a.definition().schedule()))
+                .mode(AudienceModeDto.fromValue(a.definition().mode().value()))
+                .status(AudienceStatusDto.fromValue(a.progress().status().label()))
                 .error(a.progress().error())
                 .taskId(a.progress().taskId())
                 .recordCount(a.counts().recordCount())
                 .distinctProfileCount(a.counts().distinctProfileCount())
-                .bucketCounts(Json.JSONB.fromJson(a.counts().bucketCounts(), BucketCounts.class))
+                .bucketCounts(Json.JSONB.fromJson(a.counts().bucketCounts(), BucketCountsDto.class))
                 .dataThrough(a.counts().dataThrough())
                 .lastBuiltAt(Timestamps.utc(a.counts().lastBuiltAt()))
                 .renewTime(Timestamps.utc(a.renewal().renewTime()))

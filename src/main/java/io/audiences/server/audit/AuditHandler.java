@@ -6,10 +6,10 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import io.audiences.api.AuditService;
-import io.audiences.model.AuditActorType;
-import io.audiences.model.AuditEvent;
-import io.audiences.model.AuditEventList;
+import io.audiences.api.AuditApi;
+import io.audiences.model.AuditActorTypeDto;
+import io.audiences.model.AuditEventDto;
+import io.audiences.model.AuditEventListDto;
 import io.audiences.server.platform.DomainException;
 import io.audiences.server.platform.ErrorCode;
 import io.audiences.server.platform.HttpIo;
@@ -21,7 +21,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of the audit log. */
-public final class AuditHandler implements AuditService {
+public final class AuditHandler implements AuditApi {
 
     /** The contract's pattern of the {@code action} filter. */
     private static final Pattern ACTION = Pattern.compile("[a-z_]+\\.[a-z_]+");
@@ -43,7 +43,7 @@ public final class AuditHandler implements AuditService {
         Optional<String> targetId = HttpIo.queryString(req, "target_id", 64);
         Optional<Instant> since = HttpIo.queryString(req, "since", 64).map(AuditHandler::instant);
         Page<AuditLog.Event> page = audit.list(HttpIo.principal(req), action, targetId, since, cursor, limit);
-        HttpIo.json(res, Status.OK_200, new AuditEventList()
+        HttpIo.json(res, Status.OK_200, new AuditEventListDto()
                 .events(page.items().stream().map(AuditHandler::dto).toList())
                 .nextCursor(page.nextCursor().orElse(null)));
     }
@@ -56,12 +56,12 @@ public final class AuditHandler implements AuditService {
         }
     }
 
-    private static AuditEvent dto(AuditLog.Event e) {
-        return new AuditEvent()
+    private static AuditEventDto dto(AuditLog.Event e) {
+        return new AuditEventDto()
                 .eventId(e.id())
                 .organizationId(e.organizationId())
                 .action(e.action())
-                .actorType(AuditActorType.fromValue(e.actor().type()))
+                .actorType(AuditActorTypeDto.fromValue(e.actor().type()))
                 .actorId(e.actor().id())
                 .credentialId(e.actor().credentialId())
                 .requestId(e.actor().requestId())

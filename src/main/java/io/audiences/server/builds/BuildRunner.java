@@ -9,7 +9,7 @@ import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.audiences.model.FilterGroup;
+import io.audiences.model.FilterGroupDto;
 import io.audiences.server.catalog.CompiledFilter;
 import io.audiences.server.catalog.FilterCompiler;
 import io.audiences.server.platform.Clock;
@@ -81,7 +81,8 @@ public final class BuildRunner {
         UUID org = spec.get().organizationId();
         BuildLog.claimed(claim, org);
         try {
-            CompiledFilter filter = compiler.compile(Json.JSONB.fromJson(spec.get().filterJson(), FilterGroup.class), "/filter");
+            CompiledFilter filter = compiler.compile(
+                    Json.JSONB.fromJson(spec.get().filterJson(), FilterGroupDto.class), "/filter");
             Map<String, Integer> keys = topics.topicKeys(filter.allTopics());
             List<List<Integer>> perRule = BuildStore.keysPerRule(filter, keys);
             Optional<LocalDate> through = store.landedThrough();

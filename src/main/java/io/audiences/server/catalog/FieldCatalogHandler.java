@@ -10,14 +10,15 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
-import io.audiences.api.FieldCatalogService;
-import io.audiences.model.FieldCategory;
-import io.audiences.model.FieldCategoryFilter;
-import io.audiences.model.FieldDataType;
-import io.audiences.model.FieldDefinition;
-import io.audiences.model.FieldOption;
-import io.audiences.model.FieldType;
-import io.audiences.model.FilterOperator;
+import io.audiences.api.FieldCatalogApi;
+import io.audiences.model.FieldCatalogDto;
+import io.audiences.model.FieldCategoryDto;
+import io.audiences.model.FieldCategoryFilterDto;
+import io.audiences.model.FieldDataTypeDto;
+import io.audiences.model.FieldDefinitionDto;
+import io.audiences.model.FieldOptionDto;
+import io.audiences.model.FieldTypeDto;
+import io.audiences.model.FilterOperatorDto;
 import io.audiences.server.platform.HttpIo;
 
 import io.helidon.http.Status;
@@ -25,7 +26,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of the field catalog. */
-public final class FieldCatalogHandler implements FieldCatalogService {
+public final class FieldCatalogHandler implements FieldCatalogApi {
 
     /** When the catalog's definitions were introduced; the catalog is part of the code. */
     private static final OffsetDateTime DEFINED = OffsetDateTime.of(2026, 6, 1, 0, 0, 0, 0, ZoneOffset.UTC);
@@ -42,12 +43,12 @@ public final class FieldCatalogHandler implements FieldCatalogService {
 
     @Override
     public void listFieldCatalog(ServerRequest req, ServerResponse res) {
-        Optional<String> category = HttpIo.queryEnum(req, "category", FieldCategoryFilter::fromValue)
-                .map(FieldCategoryFilter::toString);
+        Optional<String> category = HttpIo.queryEnum(req, "category", FieldCategoryFilterDto::fromValue)
+                .map(FieldCategoryFilterDto::toString);
         Optional<String> schemaType = HttpIo.queryEnum(req, "schema_type", oneOf(SCHEMA_TYPES));
         String status = HttpIo.queryEnum(req, "status", oneOf(STATUSES)).orElse("active");
         boolean includeOptions = HttpIo.queryBoolean(req, "include_options", false);
-        List<FieldDefinition> fields = new ArrayList<>();
+        List<FieldDefinitionDto> fields = new ArrayList<>();
         List<Field> all = catalog.fields();
         for (int i = 0; i < all.size(); i++) {
             Field f = all.get(i);
@@ -59,7 +60,7 @@ public final class FieldCatalogHandler implements FieldCatalogService {
                 fields.add(dto(f, i, includeOptions));
             }
         }
-        HttpIo.json(res, Status.OK_200, new io.audiences.model.FieldCatalog().totalCount(fields.size()).fields(fields));
+        HttpIo.json(res, Status.OK_200, new FieldCatalogDto().totalCount(fields.size()).fields(fields));
     }
 
     /** A parser for {@link HttpIo#queryEnum} of plain string values. */
@@ -72,25 +73,25 @@ public final class FieldCatalogHandler implements FieldCatalogService {
         };
     }
 
-    private static FieldDefinition dto(Field f, int order, boolean includeOptions) {
-        FieldDefinition d = new FieldDefinition()
+    private static FieldDefinitionDto dto(Field f, int order, boolean includeOptions) {
+        FieldDefinitionDto d = new FieldDefinitionDto()
                 .id(UUID.nameUUIDFromBytes(("field:" + f.key()).getBytes(StandardCharsets.UTF_8)))
                 .fieldKey(f.key())
                 .displayName(f.displayName())
-                .category(FieldCategory.fromValue(f.category()))
-                .dataType(FieldDataType.fromValue(f.kind().dataType()))
-                .schemaTypes(List.of(FieldDefinition.SchemaTypesEnum.AUDIENCE))
-                .fieldType(FieldType.fromValue(f.kind().fieldType()))
-                .operators(f.operators().stream().map(FilterOperator::fromValue).toList())
-                .status(FieldDefinition.StatusEnum.ACTIVE)
+                .category(FieldCategoryDto.fromValue(f.category()))
+                .dataType(FieldDataTypeDto.fromValue(f.kind().dataType()))
+                .schemaTypes(List.of(FieldDefinitionDto.SchemaTypesEnum.AUDIENCE))
+                .fieldType(FieldTypeDto.fromValue(f.kind().fieldType()))
+                .operators(f.operators().stream().map(FilterOperatorDto::fromValue).toList())
+                .status(FieldDefinitionDto.StatusEnum.ACTIVE)
                 .sortOrder(order)
                 .createdAt(DEFINED);
         if (includeOptions) {
             if (!f.buckets().isEmpty()) {
-                d.options(f.buckets().stream().map(b -> new FieldOption().value(b.label()).label(b.label())
+                d.options(f.buckets().stream().map(b -> new FieldOptionDto().value(b.label()).label(b.label())
                         .min(b.min()).max(b.max().orElse(null))).toList());
             } else if (!f.options().isEmpty()) {
-                d.options(f.options().stream().map(o -> new FieldOption().value(o)
+                d.options(f.options().stream().map(o -> new FieldOptionDto().value(o)
                         .label(FieldCatalog.label(o))).toList());
             }
         }

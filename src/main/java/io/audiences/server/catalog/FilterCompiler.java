@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
-import io.audiences.model.ConditionRules;
-import io.audiences.model.FilterEntry;
-import io.audiences.model.FilterGroup;
+import io.audiences.model.ConditionRulesDto;
+import io.audiences.model.FilterEntryDto;
+import io.audiences.model.FilterGroupDto;
 import io.audiences.server.platform.DomainException;
 import io.audiences.server.platform.ErrorCode;
 
@@ -37,7 +37,7 @@ public final class FilterCompiler {
      *
      * @throws DomainException INVALID with the offending rules' pointers
      */
-    public CompiledFilter compile(FilterGroup filter, String pointer) {
+    public CompiledFilter compile(FilterGroupDto filter, String pointer) {
         Context ctx = new Context();
         String predicate = group(filter.getCondition().toString(), filter.getRules(), pointer, 1, ctx);
         boolean intentRequired = "and".equals(filter.getCondition().toString())
@@ -64,7 +64,7 @@ public final class FilterCompiler {
         boolean readsCompany;
     }
 
-    private String group(String condition, List<FilterEntry> entries, String pointer, int depth, Context ctx) {
+    private String group(String condition, List<FilterEntryDto> entries, String pointer, int depth, Context ctx) {
         if (depth > MAX_DEPTH) {
             ctx.errors.add(new DomainException.FieldError(pointer, "groups nest at most " + MAX_DEPTH + " levels"));
             return "1 = 0";
@@ -75,7 +75,7 @@ public final class FilterCompiler {
         }
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
-            FilterEntry e = entries.get(i);
+            FilterEntryDto e = entries.get(i);
             String at = pointer + "/rules/" + i;
             boolean isRule = e.getFieldName() != null || e.getConditionRules() != null;
             boolean isGroup = e.getCondition() != null || (e.getRules() != null && !e.getRules().isEmpty());
@@ -106,12 +106,12 @@ public final class FilterCompiler {
         return parts.isEmpty() ? "1 = 0" : "(" + String.join(" " + condition.toUpperCase(Locale.ROOT) + " ", parts) + ")";
     }
 
-    private String rule(FilterEntry e, String at, Context ctx) {
+    private String rule(FilterEntryDto e, String at, Context ctx) {
         if (e.getFieldName() == null) {
             ctx.errors.add(new DomainException.FieldError(at + "/fieldName", "required property is missing"));
             return "1 = 0";
         }
-        ConditionRules cr = e.getConditionRules();
+        ConditionRulesDto cr = e.getConditionRules();
         if (cr == null || cr.getOperator() == null) {
             ctx.errors.add(new DomainException.FieldError(at + "/conditionRules", "operator and value are required"));
             return "1 = 0";

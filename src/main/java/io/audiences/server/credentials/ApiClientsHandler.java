@@ -6,18 +6,18 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import io.audiences.api.ApiClientsService;
-import io.audiences.model.ApiClientCreateRequest;
-import io.audiences.model.ApiClientCreated;
-import io.audiences.model.ApiClientList;
-import io.audiences.model.ApiClientStatus;
-import io.audiences.model.ApiClientUpdateRequest;
-import io.audiences.model.ApiKey;
-import io.audiences.model.ApiKeyCreated;
-import io.audiences.model.ApiKeyRotateRequest;
-import io.audiences.model.ApiKeyScope;
-import io.audiences.model.ApiKeyStatus;
-import io.audiences.model.ModelApiClient;
+import io.audiences.api.ApiClientsApi;
+import io.audiences.model.ApiClientCreateRequestDto;
+import io.audiences.model.ApiClientCreatedDto;
+import io.audiences.model.ApiClientListDto;
+import io.audiences.model.ApiClientStatusDto;
+import io.audiences.model.ApiClientUpdateRequestDto;
+import io.audiences.model.ApiKeyDto;
+import io.audiences.model.ApiKeyCreatedDto;
+import io.audiences.model.ApiKeyRotateRequestDto;
+import io.audiences.model.ApiKeyScopeDto;
+import io.audiences.model.ApiKeyStatusDto;
+import io.audiences.model.ApiClientDto;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
@@ -31,7 +31,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of API clients and their keys. */
-public final class ApiClientsHandler implements ApiClientsService {
+public final class ApiClientsHandler implements ApiClientsApi {
 
     private final CredentialService credentials;
     private final HttpIo io;
@@ -45,20 +45,20 @@ public final class ApiClientsHandler implements ApiClientsService {
 
     @Override
     public void createApiClient(ServerRequest req, ServerResponse res) {
-        ApiClientCreateRequest body = io.body(req, ApiClientCreateRequest.class);
-        ApiKeyScope scope = body.getScope() == null ? ApiKeyScope.READ_WRITE : body.getScope();
+        ApiClientCreateRequestDto body = io.body(req, ApiClientCreateRequestDto.class);
+        ApiKeyScopeDto scope = body.getScope() == null ? ApiKeyScopeDto.READ_WRITE : body.getScope();
         posts.respond(req, res, Optional.empty(), body, hook -> credentials.createClient(HttpIo.principal(req), body.getName(),
                 body.getSecretEnforced() == null || body.getSecretEnforced(), scope.toString(), hook), ApiClientsHandler::created);
     }
 
     private static Reply created(CredentialService.NewClient created) {
         CredentialService.NewKey key = created.key();
-        return Reply.json(201, new ApiClientCreated()
+        return Reply.json(201, new ApiClientCreatedDto()
                 .clientId(created.client().id())
                 .name(created.client().name())
-                .status(ApiClientStatus.ACTIVE)
+                .status(ApiClientStatusDto.ACTIVE)
                 .secretEnforced(created.client().secretEnforced())
-                .scope(ApiKeyScope.fromValue(created.client().scope()))
+                .scope(ApiKeyScopeDto.fromValue(created.client().scope()))
                 .keyId(key.keyId())
                 .keyPrefix(key.prefix())
                 .apiKey(key.apiKey())
@@ -73,9 +73,9 @@ public final class ApiClientsHandler implements ApiClientsService {
                 .collect(Collectors.groupingBy(CredentialStore.Key::clientId));
         CredentialService.Listing<CredentialStore.Client> listing = credentials.clients(caller,
                 HttpIo.queryString(req, "cursor", 200), HttpIo.queryInt(req, "limit", 1, 200, 100));
-        List<ModelApiClient> clients = listing.page().items().stream()
+        List<ApiClientDto> clients = listing.page().items().stream()
                 .map(c -> client(c, keys.getOrDefault(c.id(), List.of()))).toList();
-        HttpIo.json(res, Status.OK_200, new ApiClientList().clients(clients).total((int) listing.total())
+        HttpIo.json(res, Status.OK_200, new ApiClientListDto().clients(clients).total((int) listing.total())
                 .nextCursor(listing.page().nextCursor().orElse(null)));
     }
 
@@ -83,7 +83,7 @@ public final class ApiClientsHandler implements ApiClientsService {
     public void updateApiClient(ServerRequest req, ServerResponse res) {
         Principal caller = HttpIo.principal(req);
         UUID clientId = HttpIo.pathUuid(req, "client_id");
-        ApiClientUpdateRequest body = io.body(req, ApiClientUpdateRequest.class);
+        ApiClientUpdateRequestDto body = io.body(req, ApiClientUpdateRequestDto.class);
         CredentialStore.Client client = credentials.updateSecretEnforced(caller, clientId, body.getSecretEnforced(),
                 Preconditions.ifMatch(req));
         List<CredentialStore.Key> keys = credentials.keys(caller).stream().filter(k -> k.clientId().equals(clientId)).toList();
@@ -92,13 +92,13 @@ public final class ApiClientsHandler implements ApiClientsService {
     }
 
     /** A client as listed, with its keys (prefixes only). */
-    private static ModelApiClient client(CredentialStore.Client c, List<CredentialStore.Key> keys) {
-        return new ModelApiClient()
+    private static ApiClientDto client(CredentialStore.Client c, List<CredentialStore.Key> keys) {
+        return new ApiClientDto()
                 .clientId(c.id())
                 .name(c.name())
-                .status(ApiClientStatus.ACTIVE)
+                .status(ApiClientStatusDto.ACTIVE)
                 .secretEnforced(c.secretEnforced())
-                .scope(ApiKeyScope.fromValue(c.scope()))
+                .scope(ApiKeyScopeDto.fromValue(c.scope()))
                 .createdAt(Timestamps.legacy(c.createdAt()))
                 .apiKeys(keys.stream().map(ApiClientsHandler::key).toList());
     }
@@ -106,14 +106,14 @@ public final class ApiClientsHandler implements ApiClientsService {
     @Override
     public void rotateApiKey(ServerRequest req, ServerResponse res) {
         UUID clientId = HttpIo.pathUuid(req, "client_id");
-        Optional<ApiKeyRotateRequest> body = io.optionalBody(req, ApiKeyRotateRequest.class);
-        boolean revokeExisting = body.map(ApiKeyRotateRequest::getRevokeExisting).map(Boolean.TRUE::equals).orElse(true);
+        Optional<ApiKeyRotateRequestDto> body = io.optionalBody(req, ApiKeyRotateRequestDto.class);
+        boolean revokeExisting = body.map(ApiKeyRotateRequestDto::getRevokeExisting).map(Boolean.TRUE::equals).orElse(true);
         posts.respond(req, res, Optional.empty(), body.orElse(null),
                 hook -> credentials.rotateKey(HttpIo.principal(req), clientId, revokeExisting, hook), ApiClientsHandler::rotated);
     }
 
     private static Reply rotated(CredentialService.NewKey key) {
-        return Reply.json(201, new ApiKeyCreated()
+        return Reply.json(201, new ApiKeyCreatedDto()
                 .clientId(key.clientId())
                 .keyId(key.keyId())
                 .keyPrefix(key.prefix())
@@ -135,11 +135,11 @@ public final class ApiClientsHandler implements ApiClientsService {
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    private static ApiKey key(CredentialStore.Key k) {
-        return new ApiKey()
+    private static ApiKeyDto key(CredentialStore.Key k) {
+        return new ApiKeyDto()
                 .keyId(k.id())
                 .keyPrefix(k.prefix())
-                .status(ApiKeyStatus.fromValue(k.status()))
+                .status(ApiKeyStatusDto.fromValue(k.status()))
                 .createdAt(Timestamps.legacy(k.createdAt()))
                 .lastUsedAt(Timestamps.legacy(k.lastUsedAt()))
                 .revokedAt(Timestamps.legacy(k.revokedAt()));

@@ -4,18 +4,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.audiences.api.AppsService;
-import io.audiences.model.App;
-import io.audiences.model.AppCreateRequest;
-import io.audiences.model.AppCreated;
-import io.audiences.model.AppCreatedEnvelope;
-import io.audiences.model.AppCreator;
-import io.audiences.model.AppEnvelope;
-import io.audiences.model.AppEnvelopeBody;
-import io.audiences.model.AppListBody;
-import io.audiences.model.AppListEnvelope;
-import io.audiences.model.AppSecret;
-import io.audiences.model.AppStatus;
+import io.audiences.api.AppsApi;
+import io.audiences.model.AppDto;
+import io.audiences.model.AppCreateRequestDto;
+import io.audiences.model.AppCreatedDto;
+import io.audiences.model.AppCreatedEnvelopeDto;
+import io.audiences.model.AppCreatorDto;
+import io.audiences.model.AppEnvelopeDto;
+import io.audiences.model.AppEnvelopeBodyDto;
+import io.audiences.model.AppListBodyDto;
+import io.audiences.model.AppListEnvelopeDto;
+import io.audiences.model.AppSecretDto;
+import io.audiences.model.AppStatusDto;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
@@ -28,7 +28,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of apps. Reads carry the client_id and never the secret. */
-public final class AppsHandler implements AppsService {
+public final class AppsHandler implements AppsApi {
 
     private final CredentialService credentials;
     private final HttpIo io;
@@ -42,7 +42,7 @@ public final class AppsHandler implements AppsService {
 
     @Override
     public void createApp(ServerRequest req, ServerResponse res) {
-        AppCreateRequest body = io.body(req, AppCreateRequest.class);
+        AppCreateRequestDto body = io.body(req, AppCreateRequestDto.class);
         posts.respond(req, res, Optional.empty(), body, hook -> credentials.createApp(HttpIo.principal(req), body.getName(), hook),
                 AppsHandler::created);
     }
@@ -52,12 +52,12 @@ public final class AppsHandler implements AppsService {
     }
 
     /** The one answer that carries an app's secret: at creation and at rotation. */
-    private static AppCreatedEnvelope envelope(CredentialService.NewApp created) {
+    private static AppCreatedEnvelopeDto envelope(CredentialService.NewApp created) {
         CredentialStore.App app = created.app();
-        return new AppCreatedEnvelope().response(new AppCreated()
+        return new AppCreatedEnvelopeDto().response(new AppCreatedDto()
                 .appId(app.id())
                 .name(app.name())
-                .status(AppStatus.fromValue(app.status()))
+                .status(AppStatusDto.fromValue(app.status()))
                 .clientId(app.clientId())
                 .clientSecret(created.clientSecret())
                 .createdAt(Timestamps.legacy(app.createdAt())));
@@ -81,7 +81,7 @@ public final class AppsHandler implements AppsService {
     public void listApps(ServerRequest req, ServerResponse res) {
         CredentialService.Listing<CredentialStore.App> listing = credentials.apps(HttpIo.principal(req),
                 HttpIo.queryString(req, "cursor", 200), HttpIo.queryInt(req, "limit", 1, 200, 100));
-        HttpIo.json(res, Status.OK_200, new AppListEnvelope().response(new AppListBody()
+        HttpIo.json(res, Status.OK_200, new AppListEnvelopeDto().response(new AppListBodyDto()
                 .apps(listing.page().items().stream().map(AppsHandler::dto).toList()).total((int) listing.total())
                 .nextCursor(listing.page().nextCursor().orElse(null))));
     }
@@ -90,17 +90,17 @@ public final class AppsHandler implements AppsService {
     public void getApp(ServerRequest req, ServerResponse res) {
         CredentialStore.App app = credentials.app(HttpIo.principal(req), HttpIo.pathUuid(req, "app_id"));
         res.header(HeaderNames.ETAG, app.etag());
-        HttpIo.json(res, Status.OK_200, new AppEnvelope().response(new AppEnvelopeBody().app(dto(app))));
+        HttpIo.json(res, Status.OK_200, new AppEnvelopeDto().response(new AppEnvelopeBodyDto().app(dto(app))));
     }
 
-    private static App dto(CredentialStore.App a) {
-        return new App()
+    private static AppDto dto(CredentialStore.App a) {
+        return new AppDto()
                 .appId(a.id())
                 .name(a.name())
-                .status(AppStatus.fromValue(a.status()))
-                .createdByUser(a.creator().map(u -> new AppCreator()
+                .status(AppStatusDto.fromValue(a.status()))
+                .createdByUser(a.creator().map(u -> new AppCreatorDto()
                         .userId(u.id()).firstName(u.firstName()).lastName(u.lastName()).email(u.email())).orElse(null))
-                .secret(new AppSecret().clientId(a.clientId()))
+                .secret(new AppSecretDto().clientId(a.clientId()))
                 .createdAt(Timestamps.legacy(a.createdAt()))
                 .updatedAt(Timestamps.legacy(a.updatedAt()));
     }

@@ -2,11 +2,11 @@ package io.audiences.server.credentials;
 
 import java.util.Locale;
 
-import io.audiences.api.AuthenticationService;
-import io.audiences.model.AppToken;
-import io.audiences.model.AppTokenEnvelope;
-import io.audiences.model.LoginRequest;
-import io.audiences.model.LoginResponse;
+import io.audiences.api.AuthenticationApi;
+import io.audiences.model.AppTokenDto;
+import io.audiences.model.AppTokenEnvelopeDto;
+import io.audiences.model.LoginRequestDto;
+import io.audiences.model.LoginResponseDto;
 import io.audiences.server.audit.AuditLog;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.RequestState;
@@ -20,7 +20,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of login and the app client-credentials exchange, both behind the sign-in throttle. */
-public final class AuthenticationHandler implements AuthenticationService {
+public final class AuthenticationHandler implements AuthenticationApi {
 
     private static final HeaderName CLIENT_ID = HeaderNames.create("X-Delivr-Client-ID");
     private static final HeaderName CLIENT_SECRET = HeaderNames.create("X-Delivr-Client-Secret");
@@ -37,13 +37,13 @@ public final class AuthenticationHandler implements AuthenticationService {
 
     @Override
     public void login(ServerRequest req, ServerResponse res) {
-        LoginRequest body = io.body(req, LoginRequest.class);
+        LoginRequestDto body = io.body(req, LoginRequestDto.class);
         SignInAttempt attempt = attempt(req, SignInAttempt.Kind.USER, body.getEmail().toLowerCase(Locale.ROOT));
         CredentialService.Token token = signIns.withPassword(attempt,
                 AuditLog.carryingActor(() -> credentials.login(body.getEmail(), body.getPassword())));
-        HttpIo.json(res, Status.OK_200, new LoginResponse()
+        HttpIo.json(res, Status.OK_200, new LoginResponseDto()
                 .token(token.token())
-                .tokenType(LoginResponse.TokenTypeEnum.BEARER)
+                .tokenType(LoginResponseDto.TokenTypeEnum.BEARER)
                 .expiresIn((int) token.ttl().toSeconds())
                 .userId(token.principal().subjectId())
                 .organizationId(token.principal().organizationId())
@@ -64,9 +64,9 @@ public final class AuthenticationHandler implements AuthenticationService {
                 ? credentials.issueAppToken(clientId, clientSecret)
                 : signIns.withSecret(attempt(req, SignInAttempt.Kind.APP, clientId.get()),
                         () -> credentials.issueAppToken(clientId, clientSecret));
-        HttpIo.json(res, Status.OK_200, new AppTokenEnvelope().response(new AppToken()
+        HttpIo.json(res, Status.OK_200, new AppTokenEnvelopeDto().response(new AppTokenDto()
                 .token(token.token())
-                .tokenType(AppToken.TokenTypeEnum.BEARER)
+                .tokenType(AppTokenDto.TokenTypeEnum.BEARER)
                 .expiresIn((int) token.ttl().toSeconds())
                 .appId(token.principal().subjectId())
                 .organizationId(token.principal().organizationId())));

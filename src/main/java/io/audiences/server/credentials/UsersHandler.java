@@ -3,13 +3,13 @@ package io.audiences.server.credentials;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.audiences.api.UsersService;
-import io.audiences.model.PasswordChangeRequest;
-import io.audiences.model.User;
-import io.audiences.model.UserCreateRequest;
-import io.audiences.model.UserCreated;
-import io.audiences.model.UserStatus;
-import io.audiences.model.UserUpdateRequest;
+import io.audiences.api.UsersApi;
+import io.audiences.model.PasswordChangeRequestDto;
+import io.audiences.model.UserDto;
+import io.audiences.model.UserCreateRequestDto;
+import io.audiences.model.UserCreatedDto;
+import io.audiences.model.UserStatusDto;
+import io.audiences.model.UserUpdateRequestDto;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
@@ -22,7 +22,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of users. */
-public final class UsersHandler implements UsersService {
+public final class UsersHandler implements UsersApi {
 
     private final CredentialService credentials;
     private final HttpIo io;
@@ -36,7 +36,7 @@ public final class UsersHandler implements UsersService {
 
     @Override
     public void createUser(ServerRequest req, ServerResponse res) {
-        UserCreateRequest body = io.body(req, UserCreateRequest.class);
+        UserCreateRequestDto body = io.body(req, UserCreateRequestDto.class);
         posts.respond(req, res, Optional.empty(), body,
                 hook -> credentials.createUser(HttpIo.principal(req), body.getEmail(), body.getFirstName(), body.getLastName(),
                         Optional.ofNullable(body.getOrganizationId()), Optional.ofNullable(body.getPassword()), hook),
@@ -45,7 +45,7 @@ public final class UsersHandler implements UsersService {
 
     private static Reply created(CredentialService.NewUser created) {
         CredentialStore.User user = created.user();
-        return Reply.json(201, new UserCreated()
+        return Reply.json(201, new UserCreatedDto()
                 .userId(user.id())
                 .email(user.email())
                 .firstName(user.firstName())
@@ -57,7 +57,7 @@ public final class UsersHandler implements UsersService {
 
     @Override
     public void changePassword(ServerRequest req, ServerResponse res) {
-        PasswordChangeRequest body = io.body(req, PasswordChangeRequest.class);
+        PasswordChangeRequestDto body = io.body(req, PasswordChangeRequestDto.class);
         credentials.changePassword(HttpIo.principal(req), body.getCurrentPassword(), body.getNewPassword());
         res.status(Status.NO_CONTENT_204).send();
     }
@@ -65,17 +65,17 @@ public final class UsersHandler implements UsersService {
     @Override
     public void updateUser(ServerRequest req, ServerResponse res) {
         UUID userId = HttpIo.pathUuid(req, "user_id");
-        UserUpdateRequest body = io.body(req, UserUpdateRequest.class);
+        UserUpdateRequestDto body = io.body(req, UserUpdateRequestDto.class);
         CredentialStore.User user = credentials.setUserStatus(HttpIo.principal(req), userId, body.getStatus().toString(),
                 Preconditions.ifMatch(req));
         res.header(HeaderNames.ETAG, user.etag());
-        HttpIo.json(res, Status.OK_200, new User()
+        HttpIo.json(res, Status.OK_200, new UserDto()
                 .userId(user.id())
                 .email(user.email())
                 .firstName(user.firstName())
                 .lastName(user.lastName())
                 .organizationId(user.organizationId())
-                .status(UserStatus.fromValue(user.status()))
+                .status(UserStatusDto.fromValue(user.status()))
                 .createdAt(Timestamps.utc(user.createdAt())));
     }
 

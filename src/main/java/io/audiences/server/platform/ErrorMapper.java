@@ -4,9 +4,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
-import io.audiences.model.PauseReason;
-import io.audiences.model.Problem;
-import io.audiences.model.ProblemError;
+import io.audiences.model.PauseReasonDto;
+import io.audiences.model.ProblemDto;
+import io.audiences.model.ProblemErrorDto;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
@@ -59,7 +59,7 @@ public final class ErrorMapper {
             };
             String detail = status.code() == 413 ? "The request body exceeds " + maxPayloadBytes + " bytes."
                     : status.reasonPhrase() + ".";
-            Problem problem = problem(status, code, detail, requestId);
+            ProblemDto problem = problem(status, code, detail, requestId);
             return DirectHandler.TransportResponse.builder()
                     .status(status)
                     .headers(headers)
@@ -109,13 +109,13 @@ public final class ErrorMapper {
         if (contentRange != null) {
             res.header(HeaderNames.CONTENT_RANGE, contentRange.toString());
         }
-        Problem problem = problem(req, status, e.code(), e.getMessage());
+        ProblemDto problem = problem(req, status, e.code(), e.getMessage());
         if (!e.errors().isEmpty()) {
-            problem.errors(e.errors().stream().map(f -> new ProblemError().pointer(f.pointer()).detail(f.detail())).toList());
+            problem.errors(e.errors().stream().map(f -> new ProblemErrorDto().pointer(f.pointer()).detail(f.detail())).toList());
         }
         Object pauseReason = e.extensions().get("pause_reason");
         if (pauseReason != null) {
-            problem.pauseReason(PauseReason.fromValue(pauseReason.toString()));
+            problem.pauseReason(PauseReasonDto.fromValue(pauseReason.toString()));
         }
         send(req, res, status, problem);
     }
@@ -192,12 +192,12 @@ public final class ErrorMapper {
         return "/docs/errors#" + code.code();
     }
 
-    private static Problem problem(ServerRequest req, Status status, ErrorCode code, String detail) {
+    private static ProblemDto problem(ServerRequest req, Status status, ErrorCode code, String detail) {
         return problem(status, code, detail, requestId(req));
     }
 
-    private static Problem problem(Status status, ErrorCode code, String detail, String requestId) {
-        return new Problem()
+    private static ProblemDto problem(Status status, ErrorCode code, String detail, String requestId) {
+        return new ProblemDto()
                 .type(typeOf(code))
                 .title(status.reasonPhrase())
                 .status(status.code())
@@ -211,7 +211,7 @@ public final class ErrorMapper {
         return RequestState.of(req).map(RequestState::requestId).orElse("unknown");
     }
 
-    private static void send(ServerRequest req, ServerResponse res, Status status, Problem problem) {
+    private static void send(ServerRequest req, ServerResponse res, Status status, ProblemDto problem) {
         if (res.isSent()) {
             return;
         }

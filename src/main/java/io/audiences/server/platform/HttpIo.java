@@ -86,8 +86,9 @@ public final class HttpIo {
                     + e.getOriginalMessage());
         }
         refuse.accept(node);
+        // Without an operation's $ref, the DTO names its schema: generated/ names each <Schema>Dto.
         String schema = RequestState.require(req).operation().flatMap(Contract.Operation::bodySchema)
-                .orElse(type.getSimpleName());
+                .orElse(type.getSimpleName().replaceFirst("Dto$", ""));
         List<DomainException.FieldError> errors = new ArrayList<>(contract.validate(schema, node));
         nulCharacters(node, "", errors);
         if (!errors.isEmpty()) {

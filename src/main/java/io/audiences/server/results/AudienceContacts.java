@@ -1,13 +1,15 @@
 package io.audiences.server.results;
 
+import io.audiences.model.ContactDto;
+
 /** The wire form of a contact, shared by samples and NDJSON downloads. */
 public final class AudienceContacts {
 
     private AudienceContacts() {
     }
 
-    public static io.audiences.model.Contact dto(Contact c) {
-        return new io.audiences.model.Contact()
+    public static ContactDto dto(Contact c) {
+        return new ContactDto()
                 .recordId(c.recordId()).profileId(c.profileId())
                 .firstName(c.firstName()).lastName(c.lastName()).gender(c.gender()).ageRange(c.ageRange())
                 .jobTitle(c.jobTitle()).jobTitleNormalized(c.jobTitleNormalized()).department(c.department())

@@ -12,12 +12,12 @@ import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import io.audiences.model.AudienceCreateRequest;
-import io.audiences.model.AudienceType;
-import io.audiences.model.ConditionRules;
-import io.audiences.model.FilterEntry;
-import io.audiences.model.FilterGroup;
-import io.audiences.model.FilterOperator;
+import io.audiences.model.AudienceCreateRequestDto;
+import io.audiences.model.AudienceTypeDto;
+import io.audiences.model.ConditionRulesDto;
+import io.audiences.model.FilterEntryDto;
+import io.audiences.model.FilterGroupDto;
+import io.audiences.model.FilterOperatorDto;
 import io.audiences.server.audiences.AudienceService;
 import io.audiences.server.audiences.AudienceStore;
 import io.audiences.server.platform.Clock;
@@ -66,28 +66,28 @@ public final class DemoData {
         data.topics().forEach(t -> topicIds.put(t.topicKey(), t.id()));
         List<Object> hot = Arrays.stream(data.topicKeysByPopularity()).limit(5).mapToObj(topicIds::get).map(Object.class::cast)
                 .toList();
-        create(audiences, owner, demo, new AudienceCreateRequest().name("Demo: hot-topic intent, last 7 days")
-                .type(AudienceType.INTENTS).intentWindowDays(7)
-                .filter(group(rule("INTENT", FilterOperator.IN, hot))));
-        create(audiences, owner, demo, new AudienceCreateRequest().name("Demo: VP and C-level persona")
-                .type(AudienceType.ELIXIR)
-                .filter(group(rule("seniority_level", FilterOperator.IN, List.of("cxo", "vp")))));
-        create(audiences, owner, demo, new AudienceCreateRequest().name("Demo: companies of 51 to 1000 employees")
-                .type(AudienceType.ELIXIR)
-                .filter(group(rule("company_employee_count", FilterOperator.BETWEEN,
+        create(audiences, owner, demo, new AudienceCreateRequestDto().name("Demo: hot-topic intent, last 7 days")
+                .type(AudienceTypeDto.INTENTS).intentWindowDays(7)
+                .filter(group(rule("INTENT", FilterOperatorDto.IN, hot))));
+        create(audiences, owner, demo, new AudienceCreateRequestDto().name("Demo: VP and C-level persona")
+                .type(AudienceTypeDto.ELIXIR)
+                .filter(group(rule("seniority_level", FilterOperatorDto.IN, List.of("cxo", "vp")))));
+        create(audiences, owner, demo, new AudienceCreateRequestDto().name("Demo: companies of 51 to 1000 employees")
+                .type(AudienceTypeDto.ELIXIR)
+                .filter(group(rule("company_employee_count", FilterOperatorDto.BETWEEN,
                         List.of(new BigDecimal(51), new BigDecimal(1000))))));
     }
 
     private static void create(AudienceService audiences, Principal owner, DemoTenant.Credentials demo,
-                               AudienceCreateRequest request) {
+                               AudienceCreateRequestDto request) {
         audiences.create(owner, demo.projectId, request, TransactionHook.none());
     }
 
-    private static FilterGroup group(FilterEntry rule) {
-        return new FilterGroup().condition(FilterGroup.ConditionEnum.AND).rules(List.of(rule));
+    private static FilterGroupDto group(FilterEntryDto rule) {
+        return new FilterGroupDto().condition(FilterGroupDto.ConditionEnum.AND).rules(List.of(rule));
     }
 
-    private static FilterEntry rule(String field, FilterOperator operator, Object value) {
-        return new FilterEntry().fieldName(field).conditionRules(new ConditionRules().operator(operator).value(value));
+    private static FilterEntryDto rule(String field, FilterOperatorDto operator, Object value) {
+        return new FilterEntryDto().fieldName(field).conditionRules(new ConditionRulesDto().operator(operator).value(value));
     }
 }

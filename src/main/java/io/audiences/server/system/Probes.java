@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.audiences.model.HealthCheckResult;
-import io.audiences.model.HealthReport;
-import io.audiences.model.HealthStatus;
+import io.audiences.model.HealthCheckResultDto;
+import io.audiences.model.HealthReportDto;
+import io.audiences.model.HealthStatusDto;
 import io.audiences.server.platform.Database;
 
 import io.helidon.health.HealthCheck;
@@ -69,25 +69,25 @@ public final class Probes {
         shuttingDown = true;
     }
 
-    public HealthReport liveness() {
+    public HealthReportDto liveness() {
         return report(liveness);
     }
 
-    public HealthReport readiness() {
+    public HealthReportDto readiness() {
         return report(readiness);
     }
 
-    public HealthReport startup() {
+    public HealthReportDto startup() {
         return report(startup);
     }
 
-    private static HealthReport report(List<Named> checks) {
-        List<HealthCheckResult> results = checks.stream().map(Probes::result).toList();
-        boolean up = results.stream().allMatch(r -> r.getStatus() == HealthStatus.UP);
-        return new HealthReport().status(up ? HealthStatus.UP : HealthStatus.DOWN).checks(results);
+    private static HealthReportDto report(List<Named> checks) {
+        List<HealthCheckResultDto> results = checks.stream().map(Probes::result).toList();
+        boolean up = results.stream().allMatch(r -> r.getStatus() == HealthStatusDto.UP);
+        return new HealthReportDto().status(up ? HealthStatusDto.UP : HealthStatusDto.DOWN).checks(results);
     }
 
-    private static HealthCheckResult result(Named named) {
+    private static HealthCheckResultDto result(Named named) {
         HealthCheckResponse response;
         try {
             response = named.check().call();
@@ -95,8 +95,8 @@ public final class Probes {
             response = HealthCheckResponse.builder().status(HealthCheckResponse.Status.ERROR)
                     .detail("error", String.valueOf(e)).build();
         }
-        HealthCheckResult result = new HealthCheckResult().name(named.name())
-                .status(response.status() == HealthCheckResponse.Status.UP ? HealthStatus.UP : HealthStatus.DOWN);
+        HealthCheckResultDto result = new HealthCheckResultDto().name(named.name())
+                .status(response.status() == HealthCheckResponse.Status.UP ? HealthStatusDto.UP : HealthStatusDto.DOWN);
         if (!response.details().isEmpty()) {
             Map<String, String> details = new TreeMap<>();
             response.details().forEach((k, v) -> details.put(k, String.valueOf(v)));

@@ -16,11 +16,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import io.audiences.api.SystemService;
-import io.audiences.model.ApiRoot;
-import io.audiences.model.Health;
-import io.audiences.model.HealthReport;
-import io.audiences.model.HealthStatus;
+import io.audiences.api.SystemApi;
+import io.audiences.model.ApiRootDto;
+import io.audiences.model.HealthDto;
+import io.audiences.model.HealthReportDto;
+import io.audiences.model.HealthStatusDto;
 import io.audiences.server.metrics.ServerMetrics;
 import io.audiences.server.platform.Contract;
 import io.audiences.server.platform.Database;
@@ -35,7 +35,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** Health and the probes, the metrics, the contract itself, and its human-readable reference page (Swagger UI from its webjar). */
-public final class SystemHandler implements SystemService {
+public final class SystemHandler implements SystemApi {
 
     /** The files of the Swagger UI webjar that the page loads, with their media types (as declared in the contract). */
     static final Map<String, String> ASSETS = Map.of(
@@ -56,7 +56,7 @@ public final class SystemHandler implements SystemService {
     private final Database db;
     private final Probes probes;
     private final byte[] document;
-    private final ApiRoot root;
+    private final ApiRootDto root;
     private final byte[] page;
     private final byte[] errorsPage;
     private final Map<String, byte[]> assets;
@@ -71,7 +71,7 @@ public final class SystemHandler implements SystemService {
         this.metrics = metrics;
         this.metricsToken = metricsToken.map(t -> t.getBytes(StandardCharsets.UTF_8));
         this.document = contract.document();
-        this.root = new ApiRoot().name("Audiences API").version(contract.version()).openapiUrl("/openapi").docsUrl("/docs");
+        this.root = new ApiRootDto().name("Audiences API").version(contract.version()).openapiUrl("/openapi").docsUrl("/docs");
         this.page = read(SystemHandler.class.getResourceAsStream(PAGE), PAGE);
         this.contentSecurityPolicy = contentSecurityPolicy(new String(page, StandardCharsets.UTF_8));
         this.errorsPage = errorsPage(contract.problemCodes());
@@ -89,8 +89,8 @@ public final class SystemHandler implements SystemService {
     @Override
     public void getHealth(ServerRequest req, ServerResponse res) {
         boolean up = db.available();
-        HealthStatus status = up ? HealthStatus.UP : HealthStatus.DOWN;
-        HttpIo.json(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, new Health().status(status).database(status));
+        HealthStatusDto status = up ? HealthStatusDto.UP : HealthStatusDto.DOWN;
+        HttpIo.json(res, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, new HealthDto().status(status).database(status));
     }
 
     @Override
@@ -108,8 +108,8 @@ public final class SystemHandler implements SystemService {
         send(res, probes.startup());
     }
 
-    private static void send(ServerResponse res, HealthReport report) {
-        HttpIo.json(res, report.getStatus() == HealthStatus.UP ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, report);
+    private static void send(ServerResponse res, HealthReportDto report) {
+        HttpIo.json(res, report.getStatus() == HealthStatusDto.UP ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, report);
     }
 
     @Override

@@ -2,20 +2,20 @@ package io.audiences.server.taxonomy;
 
 import java.util.Optional;
 
-import io.audiences.api.TaxonomyService;
-import io.audiences.model.TaxonomyCategory;
-import io.audiences.model.TaxonomyCategoryEnvelope;
-import io.audiences.model.TaxonomyCategoryListEnvelope;
-import io.audiences.model.TaxonomyCount;
-import io.audiences.model.TaxonomyCountEnvelope;
-import io.audiences.model.TaxonomyStatus;
-import io.audiences.model.TaxonomySubcategory;
-import io.audiences.model.TaxonomySubcategoryEnvelope;
-import io.audiences.model.TaxonomySubcategoryListEnvelope;
-import io.audiences.model.TaxonomyTopic;
-import io.audiences.model.TaxonomyTopicEnvelope;
-import io.audiences.model.TaxonomyTopicListEnvelope;
-import io.audiences.model.TopicType;
+import io.audiences.api.TaxonomyApi;
+import io.audiences.model.TaxonomyCategoryDto;
+import io.audiences.model.TaxonomyCategoryEnvelopeDto;
+import io.audiences.model.TaxonomyCategoryListEnvelopeDto;
+import io.audiences.model.TaxonomyCountDto;
+import io.audiences.model.TaxonomyCountEnvelopeDto;
+import io.audiences.model.TaxonomyStatusDto;
+import io.audiences.model.TaxonomySubcategoryDto;
+import io.audiences.model.TaxonomySubcategoryEnvelopeDto;
+import io.audiences.model.TaxonomySubcategoryListEnvelopeDto;
+import io.audiences.model.TaxonomyTopicDto;
+import io.audiences.model.TaxonomyTopicEnvelopeDto;
+import io.audiences.model.TaxonomyTopicListEnvelopeDto;
+import io.audiences.model.TopicTypeDto;
 import io.audiences.server.platform.HttpIo;
 import io.audiences.server.platform.Timestamps;
 
@@ -24,18 +24,18 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of the taxonomy: parameters in, {@code {response: ...}} envelopes out. */
-public final class TaxonomyHandler implements TaxonomyService {
+public final class TaxonomyHandler implements TaxonomyApi {
 
 
-    private final io.audiences.server.taxonomy.TaxonomyService taxonomy;
+    private final TaxonomyService taxonomy;
 
-    public TaxonomyHandler(io.audiences.server.taxonomy.TaxonomyService taxonomy) {
+    public TaxonomyHandler(TaxonomyService taxonomy) {
         this.taxonomy = taxonomy;
     }
 
     @Override
     public void listTaxonomyCategories(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, new TaxonomyCategoryListEnvelope().response(
+        HttpIo.json(res, Status.OK_200, new TaxonomyCategoryListEnvelopeDto().response(
                 taxonomy.categories(filter(req, false, false, false), limit(req), offset(req)).stream()
                         .map(c -> category(c, false)).toList()));
     }
@@ -47,13 +47,13 @@ public final class TaxonomyHandler implements TaxonomyService {
 
     @Override
     public void getTaxonomyCategory(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, new TaxonomyCategoryEnvelope().response(
+        HttpIo.json(res, Status.OK_200, new TaxonomyCategoryEnvelopeDto().response(
                 category(taxonomy.category(HttpIo.pathUuid(req, "category_id")), true)));
     }
 
     @Override
     public void listTaxonomySubcategories(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, new TaxonomySubcategoryListEnvelope().response(
+        HttpIo.json(res, Status.OK_200, new TaxonomySubcategoryListEnvelopeDto().response(
                 taxonomy.subcategories(filter(req, true, false, false), limit(req), offset(req)).stream()
                         .map(s -> subcategory(s, false)).toList()));
     }
@@ -65,13 +65,13 @@ public final class TaxonomyHandler implements TaxonomyService {
 
     @Override
     public void getTaxonomySubcategory(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, new TaxonomySubcategoryEnvelope().response(
+        HttpIo.json(res, Status.OK_200, new TaxonomySubcategoryEnvelopeDto().response(
                 subcategory(taxonomy.subcategory(HttpIo.pathUuid(req, "subcategory_id")), true)));
     }
 
     @Override
     public void listTaxonomyTopics(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, new TaxonomyTopicListEnvelope().response(
+        HttpIo.json(res, Status.OK_200, new TaxonomyTopicListEnvelopeDto().response(
                 taxonomy.topics(filter(req, true, true, true), limit(req), offset(req)).stream()
                         .map(t -> topic(t, false)).toList()));
     }
@@ -83,17 +83,18 @@ public final class TaxonomyHandler implements TaxonomyService {
 
     @Override
     public void getTaxonomyTopic(ServerRequest req, ServerResponse res) {
-        HttpIo.json(res, Status.OK_200, new TaxonomyTopicEnvelope().response(
+        HttpIo.json(res, Status.OK_200, new TaxonomyTopicEnvelopeDto().response(
                 topic(taxonomy.topic(HttpIo.pathString(req, "topic_id", 64)), true)));
     }
 
     private static Taxonomy.Filter filter(ServerRequest req, boolean byCategory, boolean bySubcategory, boolean byType) {
         return new Taxonomy.Filter(
                 HttpIo.queryString(req, "search", 200),
-                HttpIo.queryEnum(req, "status", TaxonomyStatus::fromValue).map(TaxonomyStatus::toString),
+                HttpIo.queryEnum(req, "status", TaxonomyStatusDto::fromValue).map(TaxonomyStatusDto::toString),
                 byCategory ? HttpIo.queryUuid(req, "category_id") : Optional.empty(),
                 bySubcategory ? HttpIo.queryUuid(req, "subcategory_id") : Optional.empty(),
-                byType ? HttpIo.queryEnum(req, "topic_type", TopicType::fromValue).map(TopicType::toString) : Optional.empty());
+                byType ? HttpIo.queryEnum(req, "topic_type", TopicTypeDto::fromValue).map(TopicTypeDto::toString)
+                        : Optional.empty());
     }
 
     private static int limit(ServerRequest req) {
@@ -105,33 +106,33 @@ public final class TaxonomyHandler implements TaxonomyService {
     }
 
     private static void count(ServerResponse res, long n) {
-        HttpIo.json(res, Status.OK_200, new TaxonomyCountEnvelope().response(new TaxonomyCount().count(n)));
+        HttpIo.json(res, Status.OK_200, new TaxonomyCountEnvelopeDto().response(new TaxonomyCountDto().count(n)));
     }
 
-    private static TaxonomyCategory category(Taxonomy.Category c, boolean detail) {
-        return new TaxonomyCategory()
+    private static TaxonomyCategoryDto category(Taxonomy.Category c, boolean detail) {
+        return new TaxonomyCategoryDto()
                 .categoryId(c.id())
                 .name(c.name())
                 .description(detail ? nonNull(c.description()) : null)
-                .status(TaxonomyStatus.fromValue(c.status()))
+                .status(TaxonomyStatusDto.fromValue(c.status()))
                 .createdAt(Timestamps.utc(c.createdAt()))
                 .updatedAt(Timestamps.utc(c.updatedAt()));
     }
 
-    private static TaxonomySubcategory subcategory(Taxonomy.Subcategory s, boolean detail) {
-        return new TaxonomySubcategory()
+    private static TaxonomySubcategoryDto subcategory(Taxonomy.Subcategory s, boolean detail) {
+        return new TaxonomySubcategoryDto()
                 .subcategoryId(s.id())
                 .categoryId(s.categoryId())
                 .categoryName(s.categoryName())
                 .name(s.name())
                 .description(detail ? nonNull(s.description()) : null)
-                .status(TaxonomyStatus.fromValue(s.status()))
+                .status(TaxonomyStatusDto.fromValue(s.status()))
                 .createdAt(Timestamps.utc(s.createdAt()))
                 .updatedAt(Timestamps.utc(s.updatedAt()));
     }
 
-    private static TaxonomyTopic topic(Taxonomy.Topic t, boolean detail) {
-        return new TaxonomyTopic()
+    private static TaxonomyTopicDto topic(Taxonomy.Topic t, boolean detail) {
+        return new TaxonomyTopicDto()
                 .topicId(t.id())
                 .categoryId(t.categoryId())
                 .categoryName(t.categoryName())
@@ -140,8 +141,8 @@ public final class TaxonomyHandler implements TaxonomyService {
                 .name(t.name())
                 .description(detail ? nonNull(t.description()) : null)
                 .keywords(detail ? t.keywords() : null)
-                .status(TaxonomyStatus.fromValue(t.status()))
-                .topicType(TopicType.fromValue(t.topicType()))
+                .status(TaxonomyStatusDto.fromValue(t.status()))
+                .topicType(TopicTypeDto.fromValue(t.topicType()))
                 .createdAt(Timestamps.utc(t.createdAt()))
                 .updatedAt(Timestamps.utc(t.updatedAt()));
     }

@@ -2,11 +2,12 @@ package io.audiences.server.tenancy;
 
 import java.util.Optional;
 
-import io.audiences.api.OrganizationsService;
-import io.audiences.model.EntityStatus;
-import io.audiences.model.OrganizationCreateRequest;
-import io.audiences.model.OrganizationList;
-import io.audiences.model.OrganizationUpdateRequest;
+import io.audiences.api.OrganizationsApi;
+import io.audiences.model.EntityStatusDto;
+import io.audiences.model.OrganizationCreateRequestDto;
+import io.audiences.model.OrganizationDto;
+import io.audiences.model.OrganizationListDto;
+import io.audiences.model.OrganizationUpdateRequestDto;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
@@ -20,7 +21,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of organizations. */
-public final class OrganizationsHandler implements OrganizationsService {
+public final class OrganizationsHandler implements OrganizationsApi {
 
     private final TenancyService tenancy;
     private final HttpIo io;
@@ -34,7 +35,7 @@ public final class OrganizationsHandler implements OrganizationsService {
 
     @Override
     public void createOrganization(ServerRequest req, ServerResponse res) {
-        OrganizationCreateRequest body = io.body(req, OrganizationCreateRequest.class);
+        OrganizationCreateRequestDto body = io.body(req, OrganizationCreateRequestDto.class);
         posts.respond(req, res, Optional.empty(), body,
                 hook -> tenancy.createOrganization(HttpIo.principal(req), body.getName(),
                         Optional.ofNullable(body.getParentOrganizationId()), hook),
@@ -49,7 +50,7 @@ public final class OrganizationsHandler implements OrganizationsService {
     public void listOrganizations(ServerRequest req, ServerResponse res) {
         Page<Organization> page = tenancy.organizations(HttpIo.principal(req), HttpIo.queryString(req, "cursor", 200),
                 HttpIo.queryInt(req, "limit", 1, 200, 50));
-        HttpIo.json(res, Status.OK_200, new OrganizationList()
+        HttpIo.json(res, Status.OK_200, new OrganizationListDto()
                 .organizations(page.items().stream().map(OrganizationsHandler::dto).toList())
                 .nextCursor(page.nextCursor().orElse(null)));
     }
@@ -63,21 +64,21 @@ public final class OrganizationsHandler implements OrganizationsService {
 
     @Override
     public void updateOrganization(ServerRequest req, ServerResponse res) {
-        OrganizationUpdateRequest body = io.body(req, OrganizationUpdateRequest.class);
+        OrganizationUpdateRequestDto body = io.body(req, OrganizationUpdateRequestDto.class);
         Organization org = tenancy.updateOrganization(HttpIo.principal(req), HttpIo.pathUuid(req, "organization_id"),
-                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatus::toString),
+                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatusDto::toString),
                 Preconditions.ifMatch(req));
         res.header(HeaderNames.ETAG, org.etag());
         HttpIo.json(res, Status.OK_200, dto(org));
     }
 
-    static io.audiences.model.Organization dto(Organization o) {
-        return new io.audiences.model.Organization()
+    static OrganizationDto dto(Organization o) {
+        return new OrganizationDto()
                 .organizationId(o.id())
                 .name(o.name())
                 .parentOrganizationId(o.parentId())
                 .enterpriseId(o.enterpriseId())
-                .status(EntityStatus.fromValue(o.status()))
+                .status(EntityStatusDto.fromValue(o.status()))
                 .createdAt(Timestamps.utc(o.createdAt()))
                 .updatedAt(Timestamps.utc(o.updatedAt()));
     }

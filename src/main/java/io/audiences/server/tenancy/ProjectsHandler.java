@@ -2,11 +2,12 @@ package io.audiences.server.tenancy;
 
 import java.util.Optional;
 
-import io.audiences.api.ProjectsService;
-import io.audiences.model.EntityStatus;
-import io.audiences.model.ProjectCreateRequest;
-import io.audiences.model.ProjectList;
-import io.audiences.model.ProjectUpdateRequest;
+import io.audiences.api.ProjectsApi;
+import io.audiences.model.EntityStatusDto;
+import io.audiences.model.ProjectCreateRequestDto;
+import io.audiences.model.ProjectDto;
+import io.audiences.model.ProjectListDto;
+import io.audiences.model.ProjectUpdateRequestDto;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
@@ -20,7 +21,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of projects. */
-public final class ProjectsHandler implements ProjectsService {
+public final class ProjectsHandler implements ProjectsApi {
 
     private final TenancyService tenancy;
     private final HttpIo io;
@@ -34,7 +35,7 @@ public final class ProjectsHandler implements ProjectsService {
 
     @Override
     public void createProject(ServerRequest req, ServerResponse res) {
-        ProjectCreateRequest body = io.body(req, ProjectCreateRequest.class);
+        ProjectCreateRequestDto body = io.body(req, ProjectCreateRequestDto.class);
         posts.respond(req, res, Optional.empty(), body,
                 hook -> tenancy.createProject(HttpIo.principal(req), body.getName(), Optional.ofNullable(body.getOrganizationId()),
                         hook),
@@ -49,7 +50,7 @@ public final class ProjectsHandler implements ProjectsService {
     public void listProjects(ServerRequest req, ServerResponse res) {
         Page<Project> page = tenancy.projects(HttpIo.principal(req), HttpIo.queryUuid(req, "organization_id"),
                 HttpIo.queryString(req, "cursor", 200), HttpIo.queryInt(req, "limit", 1, 200, 50));
-        HttpIo.json(res, Status.OK_200, new ProjectList()
+        HttpIo.json(res, Status.OK_200, new ProjectListDto()
                 .projects(page.items().stream().map(ProjectsHandler::dto).toList())
                 .nextCursor(page.nextCursor().orElse(null)));
     }
@@ -63,20 +64,20 @@ public final class ProjectsHandler implements ProjectsService {
 
     @Override
     public void updateProject(ServerRequest req, ServerResponse res) {
-        ProjectUpdateRequest body = io.body(req, ProjectUpdateRequest.class);
+        ProjectUpdateRequestDto body = io.body(req, ProjectUpdateRequestDto.class);
         Project project = tenancy.updateProject(HttpIo.principal(req), HttpIo.pathUuid(req, "project_id"),
-                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatus::toString),
+                Optional.ofNullable(body.getName()), Optional.ofNullable(body.getStatus()).map(EntityStatusDto::toString),
                 Preconditions.ifMatch(req));
         res.header(HeaderNames.ETAG, project.etag());
         HttpIo.json(res, Status.OK_200, dto(project));
     }
 
-    static io.audiences.model.Project dto(Project p) {
-        return new io.audiences.model.Project()
+    static ProjectDto dto(Project p) {
+        return new ProjectDto()
                 .projectId(p.id())
                 .organizationId(p.organizationId())
                 .name(p.name())
-                .status(EntityStatus.fromValue(p.status()))
+                .status(EntityStatusDto.fromValue(p.status()))
                 .createdAt(Timestamps.utc(p.createdAt()))
                 .updatedAt(Timestamps.utc(p.updatedAt()));
     }

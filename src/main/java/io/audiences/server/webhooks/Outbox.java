@@ -4,10 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import io.audiences.model.PauseReason;
-import io.audiences.model.WebhookEvent;
-import io.audiences.model.WebhookEventData;
-import io.audiences.model.WebhookEventType;
+import io.audiences.model.PauseReasonDto;
+import io.audiences.model.WebhookEventDto;
+import io.audiences.model.WebhookEventDataDto;
+import io.audiences.model.WebhookEventTypeDto;
 import io.audiences.server.platform.Clock;
 import io.audiences.server.platform.Ids;
 import io.audiences.server.platform.Json;
@@ -53,7 +53,7 @@ public final class Outbox {
 
     /** The Standard Webhooks payload: type, timestamp and data, as the contract's WebhookEvent declares it. */
     private static String payload(AudienceEvent e, Instant now) {
-        WebhookEventData data = new WebhookEventData()
+        WebhookEventDataDto data = new WebhookEventDataDto()
                 .audienceId(e.audienceId())
                 .organizationId(e.organizationId())
                 .projectId(e.projectId())
@@ -62,8 +62,8 @@ public final class Outbox {
                 .recordCount(e.recordCount())
                 .distinctProfileCount(e.profileCount())
                 .error(e.error())
-                .pauseReason(e.pauseReason() == null ? null : PauseReason.fromValue(e.pauseReason()));
-        return Json.JSONB.toJson(new WebhookEvent().type(WebhookEventType.fromValue(e.type().wireName()))
+                .pauseReason(e.pauseReason() == null ? null : PauseReasonDto.fromValue(e.pauseReason()));
+        return Json.JSONB.toJson(new WebhookEventDto().type(WebhookEventTypeDto.fromValue(e.type().wireName()))
                 .timestamp(Timestamps.utc(now)).data(data));
     }
 }

@@ -3,16 +3,16 @@ package io.audiences.server.webhooks;
 import java.util.List;
 import java.util.Optional;
 
-import io.audiences.api.WebhooksService;
-import io.audiences.model.Webhook;
-import io.audiences.model.WebhookAttempt;
-import io.audiences.model.WebhookCreateRequest;
-import io.audiences.model.WebhookCreated;
-import io.audiences.model.WebhookDelivery;
-import io.audiences.model.WebhookDeliveryList;
-import io.audiences.model.WebhookDeliveryStatus;
-import io.audiences.model.WebhookEventType;
-import io.audiences.model.WebhookList;
+import io.audiences.api.WebhooksApi;
+import io.audiences.model.WebhookDto;
+import io.audiences.model.WebhookAttemptDto;
+import io.audiences.model.WebhookCreateRequestDto;
+import io.audiences.model.WebhookCreatedDto;
+import io.audiences.model.WebhookDeliveryDto;
+import io.audiences.model.WebhookDeliveryListDto;
+import io.audiences.model.WebhookDeliveryStatusDto;
+import io.audiences.model.WebhookEventTypeDto;
+import io.audiences.model.WebhookListDto;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.platform.HttpIo;
@@ -26,7 +26,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** HTTP face of webhook endpoints and their delivery log. */
-public final class WebhooksHandler implements WebhooksService {
+public final class WebhooksHandler implements WebhooksApi {
 
     private final WebhookService webhooks;
     private final HttpIo io;
@@ -40,7 +40,7 @@ public final class WebhooksHandler implements WebhooksService {
 
     @Override
     public void createWebhook(ServerRequest req, ServerResponse res) {
-        WebhookCreateRequest body = io.body(req, WebhookCreateRequest.class);
+        WebhookCreateRequestDto body = io.body(req, WebhookCreateRequestDto.class);
         List<EventType> events = body.getEvents().stream().map(e -> EventType.of(e.toString()).orElseThrow()).toList();
         posts.respond(req, res, Optional.empty(), body, hook -> webhooks.create(HttpIo.principal(req), body.getUrl().toString(),
                 events, Optional.ofNullable(body.getDescription()), hook), WebhooksHandler::created);
@@ -48,7 +48,7 @@ public final class WebhooksHandler implements WebhooksService {
 
     private static Reply created(WebhookService.NewEndpoint created) {
         WebhookStore.Endpoint e = created.endpoint();
-        return Reply.json(201, new WebhookCreated()
+        return Reply.json(201, new WebhookCreatedDto()
                 .webhookId(e.id())
                 .organizationId(e.organizationId())
                 .url(e.url())
@@ -63,7 +63,7 @@ public final class WebhooksHandler implements WebhooksService {
         int limit = HttpIo.queryInt(req, "limit", 1, 200, 50);
         Optional<String> cursor = HttpIo.queryString(req, "cursor", 200);
         Page<WebhookStore.Endpoint> page = webhooks.list(HttpIo.principal(req), cursor, limit);
-        HttpIo.json(res, Status.OK_200, new WebhookList().webhooks(page.items().stream().map(WebhooksHandler::dto).toList())
+        HttpIo.json(res, Status.OK_200, new WebhookListDto().webhooks(page.items().stream().map(WebhooksHandler::dto).toList())
                 .nextCursor(page.nextCursor().orElse(null)));
     }
 
@@ -86,7 +86,7 @@ public final class WebhooksHandler implements WebhooksService {
         int limit = HttpIo.queryInt(req, "limit", 1, 200, 50);
         Optional<String> cursor = HttpIo.queryString(req, "cursor", 200);
         Page<WebhookStore.Delivery> page = webhooks.deliveries(HttpIo.principal(req), id, cursor, limit);
-        HttpIo.json(res, Status.OK_200, new WebhookDeliveryList()
+        HttpIo.json(res, Status.OK_200, new WebhookDeliveryListDto()
                 .deliveries(page.items().stream().map(WebhooksHandler::delivery).toList())
                 .nextCursor(page.nextCursor().orElse(null)));
     }
@@ -98,8 +98,8 @@ public final class WebhooksHandler implements WebhooksService {
         HttpIo.json(res, Status.ACCEPTED_202, delivery(webhooks.redeliver(HttpIo.principal(req), id, deliveryId)));
     }
 
-    private static Webhook dto(WebhookStore.Endpoint e) {
-        return new Webhook()
+    private static WebhookDto dto(WebhookStore.Endpoint e) {
+        return new WebhookDto()
                 .webhookId(e.id())
                 .organizationId(e.organizationId())
                 .url(e.url())
@@ -108,21 +108,21 @@ public final class WebhooksHandler implements WebhooksService {
                 .createdAt(Timestamps.utc(e.createdAt()));
     }
 
-    private static List<WebhookEventType> events(WebhookStore.Endpoint e) {
-        return e.events().stream().map(t -> WebhookEventType.fromValue(t.wireName())).toList();
+    private static List<WebhookEventTypeDto> events(WebhookStore.Endpoint e) {
+        return e.events().stream().map(t -> WebhookEventTypeDto.fromValue(t.wireName())).toList();
     }
 
-    private static WebhookDelivery delivery(WebhookStore.Delivery d) {
-        return new WebhookDelivery()
+    private static WebhookDeliveryDto delivery(WebhookStore.Delivery d) {
+        return new WebhookDeliveryDto()
                 .deliveryId(d.id())
                 .webhookId(d.endpointId())
                 .eventId(d.eventId())
-                .eventType(WebhookEventType.fromValue(d.eventType().wireName()))
-                .status(WebhookDeliveryStatus.fromValue(d.status()))
+                .eventType(WebhookEventTypeDto.fromValue(d.eventType().wireName()))
+                .status(WebhookDeliveryStatusDto.fromValue(d.status()))
                 .attempts(d.attempts())
                 .nextAttemptAt(Timestamps.utc(d.nextAttemptAt()))
                 .createdAt(Timestamps.utc(d.createdAt()))
-                .attemptLog(d.log().stream().map(a -> new WebhookAttempt()
+                .attemptLog(d.log().stream().map(a -> new WebhookAttemptDto()
                         .attempt(a.attempt())
                         .attemptedAt(Timestamps.utc(a.attemptedAt()))
                         .responseStatus(a.responseStatus())

@@ -4,10 +4,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.UUID;
 
-import io.audiences.model.AudienceMode;
-import io.audiences.model.AudienceStatus;
-import io.audiences.model.AudienceType;
-import io.audiences.model.PauseReason;
+import io.audiences.model.AudienceModeDto;
+import io.audiences.model.AudienceStatusDto;
+import io.audiences.model.AudienceTypeDto;
+import io.audiences.model.PauseReasonDto;
 import io.audiences.server.builds.BuildStatus;
 import io.audiences.server.results.Snapshot;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class AudienceTest {
     @Test
     void theAudienceStatusesAreTheContractsAndABuildMayAlsoBeSuperseded() {
         assertThat(Arrays.stream(BuildStatus.values()).filter(s -> s != BuildStatus.SUPERSEDED).map(BuildStatus::label).toList(),
-                containsInAnyOrder(Arrays.stream(AudienceStatus.values()).map(AudienceStatus::toString).toArray()));
+                containsInAnyOrder(Arrays.stream(AudienceStatusDto.values()).map(AudienceStatusDto::toString).toArray()));
         assertThat(BuildStatus.SUPERSEDED.label(), is("Superseded"));
         for (BuildStatus s : BuildStatus.values()) {
             assertThat(BuildStatus.of(s.label()), is(s));
@@ -49,11 +49,11 @@ class AudienceTest {
     @Test
     void typeModeAndPauseReasonSpeakTheContractsValues() {
         assertThat(Arrays.stream(Audience.Type.values()).map(Audience.Type::value).toList(),
-                containsInAnyOrder(Arrays.stream(AudienceType.values()).map(AudienceType::toString).toArray()));
+                containsInAnyOrder(Arrays.stream(AudienceTypeDto.values()).map(AudienceTypeDto::toString).toArray()));
         assertThat(Arrays.stream(Audience.Mode.values()).map(Audience.Mode::value).toList(),
-                containsInAnyOrder(Arrays.stream(AudienceMode.values()).map(AudienceMode::toString).toArray()));
+                containsInAnyOrder(Arrays.stream(AudienceModeDto.values()).map(AudienceModeDto::toString).toArray()));
         assertThat(Arrays.stream(Audience.PauseReason.values()).map(Audience.PauseReason::value).toList(),
-                containsInAnyOrder(Arrays.stream(PauseReason.values()).map(PauseReason::toString).toArray()));
+                containsInAnyOrder(Arrays.stream(PauseReasonDto.values()).map(PauseReasonDto::toString).toArray()));
         assertThat(Audience.Type.of("intents"), is(Audience.Type.INTENTS));
         assertThat(Audience.Mode.of("preview"), is(Audience.Mode.PREVIEW));
         assertThat(Audience.PauseReason.of("org_inactive"), is(Audience.PauseReason.ORG_INACTIVE));

@@ -31,6 +31,7 @@ import io.audiences.server.idempotency.IdempotencyStore;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.metrics.ServerMetrics;
 import io.audiences.server.platform.Clock;
+import io.audiences.server.platform.Configured;
 import io.audiences.server.platform.Contract;
 import io.audiences.server.platform.Cors;
 import io.audiences.server.platform.DataDirectory;
@@ -55,7 +56,6 @@ import io.audiences.server.taxonomy.TopicRequests;
 import io.audiences.server.taxonomy.TopicRequestsHandler;
 import io.audiences.server.tenancy.OrganizationsHandler;
 import io.audiences.server.tenancy.ProjectsHandler;
-import io.audiences.server.tenancy.Quotas;
 import io.audiences.server.tenancy.TenancyService;
 import io.audiences.server.tenancy.TenancyStore;
 import io.audiences.server.tracing.Tracing;
@@ -108,15 +108,14 @@ public final class Application implements AutoCloseable {
     private WebServer server;
     private boolean closed;
 
-    private Application(Settings settings, Database db, Contract contract, Clock clock, BuildWorkers.Settings buildSettings,
-                        Duration snapshotHold, int buildBacklog, SignInSettings signIn, Quotas quotas,
-                        Dispatcher.Settings webhookSettings, Tracing tracing) {
+    private Application(ServerSettings configured, Database db, Contract contract, Clock clock, Tracing tracing) {
+        Settings settings = configured.settings();
         this.settings = settings;
         this.tracing = tracing;
         this.db = db;
         this.contract = contract;
         this.audit = new AuditLog(db, new AuditStore(db), clock);
-        this.tenancy = new TenancyService(db, new TenancyStore(db), clock, quotas, audit);
+        this.tenancy = new TenancyService(db, new TenancyStore(db), clock, configured.quotas(), audit);
         byte[] serverKey = SigningKey.resolve(settings.jwtSecret(), settings.dataDir());
         JwtCodec jwt = new JwtCodec(serverKey, settings.jwtTtl(), clock);
         this.credentialCache = CredentialCache.open(db, settings.credentialCacheMaxSize(), settings.credentialCacheMaxAge());
@@ -132,37 +131,26 @@ public final class Application implements AutoCloseable {
         SecretSeal secrets = new SecretSeal(serverKey);
         TargetGuard targets = new TargetGuard(settings.webhooksAllowPrivateTargets());
         this.webhooks = new WebhookService(db, webhookStore, secrets, targets, clock);
-        this.dispatcher = new Dispatcher(webhookStore, secrets, targets, clock, webhookSettings, tracing);
+        this.dispatcher = new Dispatcher(webhookStore, secrets, targets, clock, configured.webhooks(), tracing);
         BuildStore builds = new BuildStore(db, outbox);
         db.meterPool(metrics.micrometer());
         // A scrape reads the build states at most every 5 s, whatever the scrape rate or the number of instances.
         metrics.buildStates(BuildStore.ACTIVE_STATES, builds::activeCounts, Duration.ofSeconds(5));
         this.audiences = new AudienceService(db, new AudienceStore(db), builds, tenancy, compiler, topics, outbox, clock,
-                buildBacklog, audit);
+                configured.buildBacklog(), audit);
         tenancy.onDeactivation(audiences);
-        this.workers = new BuildWorkers(builds, new BuildRunner(db, builds, compiler, topics, clock, snapshotHold, tracing),
-                audiences::renewDue, clock, buildSettings, metrics);
+        this.workers = new BuildWorkers(builds, new BuildRunner(db, builds, compiler, topics, clock,
+                configured.buildSnapshotHold(), tracing), audiences::renewDue, clock, configured.builds(), metrics);
         this.taxonomy = new TaxonomyService(topics);
         this.topicRequests = new TopicRequests(db, new TopicRequestStore(db), topics, audit, clock,
                 settings.taxonomyReviewerOrganizations());
         this.idempotency = new Idempotency(new IdempotencyStore(db), serverKey, clock);
         this.probes = new Probes(db);
         this.headerReadTimeout = new HeaderReadTimeout(settings.headerReadTimeout());
+        ServerSettings.SignIn signIn = configured.signIn();
         this.hashing = new HashingPool(signIn.hashingThreads(), signIn.hashingQueue());
         this.signIns = new SignIns(SignInThrottle.forDatabase(signIn.policy(), db, clock), hashing,
                 credentials.signInAudit().and(metrics.signInEvents()), signIn.refusalDelay());
-    }
-
-    /** {@code audiences.sign-in}: the failed sign-in budgets and the password-hashing pool. */
-    private record SignInSettings(SignInThrottle.Policy policy, int hashingThreads, int hashingQueue, Duration refusalDelay) {
-
-        static SignInSettings from(Config c) {
-            int threads = c.get("hashing.threads").asInt().filter(n -> n > 0).orElseGet(HashingPool::defaultThreads);
-            return new SignInSettings(new SignInThrottle.Policy(c.get("account-free").asInt().orElse(5),
-                    c.get("address-free").asInt().orElse(20)), threads,
-                    c.get("hashing.queue").asInt().orElse(4 * threads),
-                    c.get("refusal-delay").as(Duration.class).orElse(Duration.ofSeconds(1)));
-        }
     }
 
     /** Opens the database and builds the capabilities, without serving HTTP yet. */
@@ -172,31 +160,15 @@ public final class Application implements AutoCloseable {
 
     /** With this tracing (tests: spans to an in-memory exporter); {@link #close()} closes it. */
     public static Application create(Config config, Clock clock, Tracing tracing) {
-        Settings settings = Settings.from(config);
+        ServerSettings configured = ServerSettings.from(config);
+        Settings settings = configured.settings();
         Contract contract = Contract.load();
         DataDirectory.secure(settings.dataDir());
         Database db = Database.open(settings, config.get("db"), tracing.connections());
         // H2 creates its files with the process's umask (usually 0644); the directory is 0700 already. Also when the
         // H2 URL is configured explicitly (pointing into the data directory), hence not only for the default.
         DataDirectory.ownerOnly(settings.dataDir(), Database.EMBEDDED_NAME + ".*");
-        Config b = config.get("audiences.builds");
-        BuildWorkers.Settings buildSettings = new BuildWorkers.Settings(b.get("workers").asInt().orElse(2),
-                b.get("poll-interval").as(Duration.class).orElse(Duration.ofSeconds(1)),
-                b.get("lease").as(Duration.class).orElse(Duration.ofSeconds(30)),
-                b.get("schedule-interval").as(Duration.class).orElse(Duration.ofSeconds(30)));
-        Config w = config.get("audiences.webhooks");
-        Dispatcher.Settings webhookSettings = new Dispatcher.Settings(
-                w.get("poll-interval").as(Duration.class).orElse(Duration.ofSeconds(1)),
-                w.get("lease").as(Duration.class).orElse(Duration.ofMinutes(1)),
-                w.get("timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                w.get("retry-base-delay").as(Duration.class).orElse(Duration.ofSeconds(5)),
-                w.get("retry-max-delay").as(Duration.class).orElse(Duration.ofHours(1)),
-                w.get("retry-for").as(Duration.class).orElse(Duration.ofHours(24)),
-                w.get("batch").asInt().orElse(16));
-        return new Application(settings, db, contract, clock, buildSettings,
-                b.get("test-snapshot-hold").as(Duration.class).orElse(Duration.ZERO), b.get("backlog").asInt().orElse(20),
-                SignInSettings.from(config.get("audiences.sign-in")), Quotas.from(config.get("audiences.quotas")),
-                webhookSettings, tracing);
+        return new Application(configured, db, contract, clock, tracing);
     }
 
     /** Starts the web server; returns once it accepts connections. */
@@ -207,7 +179,8 @@ public final class Application implements AutoCloseable {
                 .shutdownHook(false)
                 // How long stop() lets in-flight requests finish before it closes their connections.
                 .shutdownGracePeriod(settings.drainPeriod())
-                .directHandlers(ErrorMapper.directHandlers(serverConfig.get("max-payload-size").asLong().orElse(-1L)))
+                .directHandlers(ErrorMapper.directHandlers(
+                        Configured.required(serverConfig.get("max-payload-size"), Long.class)))
                 .routing(this::routing)
                 .addFeature(Cors.feature(settings.corsAllowedOrigins()))
                 .addFeature(Cors.refusals(settings.corsAllowedOrigins()))

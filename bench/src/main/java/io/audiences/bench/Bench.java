@@ -170,7 +170,9 @@ public final class Bench {
                         options.containsKey("get") || options.containsKey("login-flood") ? "PT10S" : "PT0.02S",
                         "audiences.rate-limit.per-second", "100000",
                         "audiences.rate-limit.burst", "100000")))
-                .addSource(ConfigSources.create(Map.of("audiences.db.pool-size", options.getOrDefault("pool", "10"))))
+                // --pool N: the server's connection pool (else application.yaml's audiences.db.pool-size).
+                .addSource(ConfigSources.create(options.containsKey("pool")
+                        ? Map.of("audiences.db.pool-size", options.get("pool")) : Map.of()))
                 // --rate-batch N: how many tokens an instance spends before reporting to the shared bucket.
                 // --address-free N: failed sign-ins per client address before the throttle answers 429 (login flood).
                 .addSource(ConfigSources.create(options.containsKey("address-free")

@@ -64,7 +64,7 @@ import io.helidon.webserver.http.ServerResponse;
  * [--client raw|jdk] [--rate-batch N]}:
  * the throughput of an authenticated {@code GET /api/v1/audiences/{id}} (with a user JWT, and with an API key pair)
  * against a bare Helidon endpoint in the same JVM that reads the same row by primary key through its own HikariCP
- * pool (the server's size, {@code --pool}, default 10) and plain JDBC and writes it as hand-built JSON. Both servers
+ * pool (the server's size: {@code --pool}, else {@code audiences.db.pool-size}) and plain JDBC and writes it as hand-built JSON. Both servers
  * use the same {@code server} configuration (tcp-no-delay, limits) and are driven by the same closed-loop load
  * generator: a fixed number of keep-alive connections, each sending its next request when the previous answer is
  * read; every answer must be a 200.

@@ -19,8 +19,8 @@ public enum LogFormat {
 
     /**
      * The format named by the environment alone: the console handler is created before the configuration is read, and
-     * with {@code AUDIENCES_LOG_FORMAT=json} even the first lines must be JSON. An unknown name falls back to text
-     * here; {@link #from(Config)} refuses it.
+     * with {@code AUDIENCES_LOG_FORMAT=json} even the first lines must be JSON. Unset or an unknown name: text until
+     * {@link #from(Config)} applies the configured format (or refuses the name).
      */
     static LogFormat fromEnvironment() {
         try {
@@ -31,7 +31,7 @@ public enum LogFormat {
     }
 
     public static LogFormat from(Config config) {
-        return parse(env().orElseGet(() -> config.get("audiences.log.format").asString().orElse("text")));
+        return parse(env().orElse(Configured.required(config.get("audiences.log.format"), String.class)));
     }
 
     private static LogFormat parse(String name) {

@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
 
 import io.helidon.config.Config;
 
+import static io.audiences.server.platform.Configured.required;
+
 /**
  * The server's settings: {@code application.yaml} under {@code audiences}, overridden by the documented
  * environment variables (read explicitly so their names are exactly the ones in the README).
@@ -40,44 +42,51 @@ public record Settings(Path dataDir,
 
                        Set<UUID> taxonomyReviewerOrganizations) {
 
+    /**
+     * Every key is required (its default is application.yaml's) and read even where its environment variable
+     * overrides it: a configuration assembled without it is wrong whatever the environment.
+     */
     public static Settings from(Config config) {
         Config a = config.get("audiences");
-        String dataDir = env("AUDIENCES_DATA_DIR").orElseGet(() -> a.get("data-dir").asString().orElse("./data"));
-        Optional<String> dbUrl = env("AUDIENCES_DB_URL").or(() -> a.get("db.url").asString().asOptional())
-                .filter(s -> !s.isBlank());
-        String user = env("AUDIENCES_DB_USER").orElseGet(() -> a.get("db.user").asString().orElse("sa"));
-        String password = env("AUDIENCES_DB_PASSWORD").orElseGet(() -> a.get("db.password").asString().orElse(""));
-        return new Settings(Path.of(dataDir),
-                dbUrl,
-                user,
-                password,
-                a.get("db.pool-size").asInt().orElse(10),
-                a.get("db.connection-timeout").as(Duration.class).orElse(Duration.ofSeconds(1)),
-                a.get("db.lock-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                env("AUDIENCES_JWT_SECRET").or(() -> a.get("auth.jwt-secret").asString().asOptional())
-                        .filter(s -> !s.isBlank()),
-                a.get("auth.jwt-ttl").as(Duration.class).orElse(Duration.ofHours(1)),
-                a.get("rate-limit.per-second").asInt().orElse(25),
-                a.get("rate-limit.burst").asInt().orElse(50),
+        return new Settings(Path.of(env("AUDIENCES_DATA_DIR").orElse(string(a, "data-dir"))),
+                nonBlank(env("AUDIENCES_DB_URL").orElse(string(a, "db.url"))),
+                env("AUDIENCES_DB_USER").orElse(string(a, "db.user")),
+                env("AUDIENCES_DB_PASSWORD").orElse(string(a, "db.password")),
+                required(a.get("db.pool-size"), Integer.class),
+                required(a.get("db.connection-timeout"), Duration.class),
+                required(a.get("db.lock-timeout"), Duration.class),
+                nonBlank(env("AUDIENCES_JWT_SECRET").orElse(string(a, "auth.jwt-secret"))),
+                required(a.get("auth.jwt-ttl"), Duration.class),
+                required(a.get("rate-limit.per-second"), Integer.class),
+                required(a.get("rate-limit.burst"), Integer.class),
+                // Unset in application.yaml: its default is derived from the burst (RateLimiter.Policy.defaultBatch).
                 a.get("rate-limit.batch").asInt().asOptional(),
-                a.get("rate-limit.sync-interval").as(Duration.class).orElse(Duration.ofMillis(500)),
-                a.get("demo.enabled").asBoolean().orElse(true),
+                required(a.get("rate-limit.sync-interval"), Duration.class),
+                required(a.get("demo.enabled"), Boolean.class),
                 env("AUDIENCES_DRAIN_PERIOD").map(Settings::duration)
-                        .orElseGet(() -> a.get("shutdown.drain-period").as(Duration.class).orElse(Duration.ofSeconds(20))),
+                        .orElse(required(a.get("shutdown.drain-period"), Duration.class)),
                 env("AUDIENCES_EXPORT_CACHE_MAX_BYTES").map(Long::parseLong)
-                        .orElseGet(() -> a.get("exports.cache-max-bytes").asLong().orElse(1L << 30)),
-                a.get("http.header-read-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                        .orElse(required(a.get("exports.cache-max-bytes"), Long.class)),
+                required(a.get("http.header-read-timeout"), Duration.class),
                 env("AUDIENCES_WEBHOOKS_ALLOW_PRIVATE_TARGETS").map(Boolean::parseBoolean)
-                        .orElseGet(() -> a.get("webhooks.allow-private-targets").asBoolean().orElse(false)),
+                        .orElse(required(a.get("webhooks.allow-private-targets"), Boolean.class)),
                 env("AUDIENCES_CREDENTIAL_CACHE_MAX_SIZE").map(Long::parseLong)
-                        .orElseGet(() -> a.get("auth.credential-cache.max-size").asLong().orElse(10_000L)),
+                        .orElse(required(a.get("auth.credential-cache.max-size"), Long.class)),
                 env("AUDIENCES_CREDENTIAL_CACHE_MAX_AGE").map(Settings::duration)
-                        .orElseGet(() -> a.get("auth.credential-cache.max-age").as(Duration.class).orElse(Duration.ofMinutes(1))),
-                env("AUDIENCES_METRICS_TOKEN").or(() -> a.get("metrics.token").asString().asOptional())
-                        .filter(s -> !s.isBlank()),
-                list(env("AUDIENCES_CORS_ALLOWED_ORIGINS").orElseGet(() -> a.get("cors.allowed-origins").asString().orElse(""))),
-                organizationIds("audiences.taxonomy.reviewer-organizations", env("AUDIENCES_TAXONOMY_REVIEWER_ORGANIZATIONS")
-                        .or(() -> a.get("taxonomy.reviewer-organizations").asString().asOptional()).orElse("")));
+                        .orElse(required(a.get("auth.credential-cache.max-age"), Duration.class)),
+                nonBlank(env("AUDIENCES_METRICS_TOKEN").orElse(string(a, "metrics.token"))),
+                list(env("AUDIENCES_CORS_ALLOWED_ORIGINS").orElse(string(a, "cors.allowed-origins"))),
+                organizationIds("audiences.taxonomy.reviewer-organizations",
+                        env("AUDIENCES_TAXONOMY_REVIEWER_ORGANIZATIONS").orElse(string(a, "taxonomy.reviewer-organizations"))));
+    }
+
+    private static String string(Config audiences, String key) {
+        return required(audiences.get(key), String.class);
+    }
+
+    /** Empty in the yaml stands for unset. */
+    private static Optional<String> nonBlank(String value) {
+        return Optional.of(value).filter(s -> !s.isBlank());
     }
 
     /** A comma-separated list of organization ids; a malformed one stops the start, naming the setting. */

@@ -49,6 +49,11 @@ public final class HashingPool implements AutoCloseable {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
+    /** Four waiting per thread: a burst of sign-ins queues for a moment instead of being refused at once. */
+    public static int defaultQueue(int threads) {
+        return 4 * threads;
+    }
+
     /** Runs {@code work} on the pool and waits for it; 503 {@code overloaded} when the pool has no room. */
     public <T> T run(Supplier<T> work) {
         Future<T> future;

@@ -4,6 +4,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.UUID;
 
+import io.audiences.server.platform.ConfigurationException;
+import io.audiences.server.platform.Configured;
 import io.audiences.server.platform.DomainException;
 import io.audiences.server.platform.ErrorCode;
 
@@ -18,23 +20,21 @@ import io.helidon.dbclient.DbExecute;
  */
 public final class Quotas {
 
-    /** What is counted, with its configuration key ({@code audiences.quotas.<key>}) and default. */
+    /** What is counted, with its configuration key ({@code audiences.quotas.<key>}; defaults in application.yaml). */
     public enum Resource {
-        ORGANIZATIONS("organizations", "child organizations", 100),
-        PROJECTS("projects", "projects", 200),
-        USERS("users", "users", 500),
-        API_CLIENTS("api-clients", "API clients", 100),
-        APPS("apps", "apps", 100),
-        AUDIENCES("audiences", "audiences", 1000);
+        ORGANIZATIONS("organizations", "child organizations"),
+        PROJECTS("projects", "projects"),
+        USERS("users", "users"),
+        API_CLIENTS("api-clients", "API clients"),
+        APPS("apps", "apps"),
+        AUDIENCES("audiences", "audiences");
 
         final String key;
         final String noun;
-        final int defaultLimit;
 
-        Resource(String key, String noun, int defaultLimit) {
+        Resource(String key, String noun) {
             this.key = key;
             this.noun = noun;
-            this.defaultLimit = defaultLimit;
         }
     }
 
@@ -46,13 +46,13 @@ public final class Quotas {
         this.store = store;
     }
 
-    /** The quotas of {@code audiences.quotas}, each defaulting to its resource's default. */
+    /** The quotas of {@code audiences.quotas}: one for each resource, all required. */
     public static Quotas from(Config quotas) {
         Map<Resource, Integer> limits = new EnumMap<>(Resource.class);
         for (Resource r : Resource.values()) {
-            int limit = quotas.get(r.key).asInt().orElse(r.defaultLimit);
+            int limit = Configured.required(quotas.get(r.key), Integer.class);
             if (limit < 1) {
-                throw new IllegalArgumentException("audiences.quotas." + r.key + " must be positive");
+                throw new ConfigurationException("audiences.quotas." + r.key + " must be positive");
             }
             limits.put(r, limit);
         }

@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 import io.audiences.server.platform.ConfigurationException;
+import io.audiences.server.platform.Configured;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
@@ -115,20 +116,19 @@ public final class Tracing implements AutoCloseable {
 
     /** Spans sent in batches to the configured OTLP/HTTP endpoint, or {@link #off()} when none is configured. */
     public static Tracing from(Config config) {
-        Optional<String> endpoint = Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
-                .or(() -> config.get("audiences.tracing.otlp-endpoint").asString().asOptional())
-                .map(String::trim).filter(s -> !s.isEmpty());
+        String endpoint = Optional.ofNullable(System.getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
+                .orElse(Configured.required(config.get("audiences.tracing.otlp-endpoint"), String.class)).trim();
         String serviceName = Optional.ofNullable(System.getenv("OTEL_SERVICE_NAME"))
-                .or(() -> config.get("audiences.tracing.service-name").asString().asOptional()).orElse("audiences-api");
+                .orElse(Configured.required(config.get("audiences.tracing.service-name"), String.class));
         if (endpoint.isEmpty()) {
             return off();
         }
-        if (!endpoint.get().startsWith("http://") && !endpoint.get().startsWith("https://")) {
+        if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
             throw new ConfigurationException("OTEL_EXPORTER_OTLP_ENDPOINT / audiences.tracing.otlp-endpoint must be an "
                     + "http:// or https:// URL");
         }
         // As OpenTelemetry's own SDKs read it: the base URL of an OTLP/HTTP receiver, traces under /v1/traces.
-        String traces = endpoint.get().replaceAll("/+$", "") + "/v1/traces";
+        String traces = endpoint.replaceAll("/+$", "") + "/v1/traces";
         SpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(traces).setTimeout(Duration.ofSeconds(10)).build();
         return new Tracing(sdk(BatchSpanProcessor.builder(exporter).build(), serviceName));
     }

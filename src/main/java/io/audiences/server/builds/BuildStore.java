@@ -215,19 +215,63 @@ public final class BuildStore {
     }
 
     /**
-     * Writes the members of a build; returns the number of rows. First the window's qualifying signals are
-     * aggregated per profile into {@code build_signal} (one bit of {@code flags} per INTENT rule), then the
-     * records matching the filter are joined against it by primary key; the company is joined only when the filter
-     * reads it.
+     * Writes the members of a build; returns the number of rows. The window's qualifying signals are aggregated per
+     * profile ({@code s}, one bit of {@code flags} per INTENT rule) and joined to the records matching the filter; the
+     * company is joined only when the filter reads it.
+     * <ul>
+     *     <li>When every member needs a signal, the aggregate drives the join in one statement: it runs once and each
+     *     of its profiles finds its records by index, on both engines.</li>
+     *     <li>Otherwise every record is a candidate. PostgreSQL hash-joins them to the aggregate in the same
+     *     statement. H2 would re-run a grouped derived table for each record, so there the aggregate is first staged
+     *     in {@code build_signal} and joined by primary key.</li>
+     * </ul>
      */
     public long writeMembers(DbExecute tx, long buildId, CompiledFilter filter, List<List<Integer>> topicKeys,
                              LocalDate from, LocalDate to) {
         tx.delete("DELETE FROM audience_member WHERE build_id = ?", buildId);
+        List<Object> aggregateParams = new ArrayList<>();
+        String aggregate = aggregate(filter, topicKeys, from, to, aggregateParams);
+        if (filter.intentRequired() || db.isPostgres()) {
+            List<Object> params = new ArrayList<>(List.of(buildId));
+            params.addAll(aggregateParams);
+            params.addAll(filter.params());
+            return tx.insert(insertMembers("(SELECT " + aggregate + ")", "", filter), params.toArray());
+        }
         tx.delete("DELETE FROM build_signal WHERE build_id = ?", buildId);
-        List<Object> params = new ArrayList<>();
-        params.add(buildId);
-        StringBuilder agg = new StringBuilder("INSERT INTO build_signal (build_id, profile_id, freq, imp, last_day, flags) "
-                + "SELECT ?, profile_id, COUNT(DISTINCT event_day), SUM(impressions), MAX(event_day), 0");
+        List<Object> stageParams = new ArrayList<>(List.of(buildId));
+        stageParams.addAll(aggregateParams);
+        tx.insert("INSERT INTO build_signal (build_id, profile_id, freq, imp, last_day, flags) SELECT ?, " + aggregate,
+                stageParams.toArray());
+        List<Object> params = new ArrayList<>(List.of(buildId, buildId));
+        params.addAll(filter.params());
+        long members = tx.insert(insertMembers("build_signal", "AND s.build_id = ? ", filter), params.toArray());
+        tx.delete("DELETE FROM build_signal WHERE build_id = ?", buildId);
+        return members;
+    }
+
+    /**
+     * The INSERT of a build's members from the per-profile signals {@code signals}, joined on the profile and
+     * {@code signalCondition}; its first parameter is the build, then those of the condition and of the filter.
+     */
+    private static String insertMembers(String signals, String signalCondition, CompiledFilter filter) {
+        return "INSERT INTO audience_member (build_id, record_id, profile_id, intent_frequency, impression_count, "
+                + "last_signal_day) SELECT ?, r.id, r.profile_id, COALESCE(s.freq, 0), COALESCE(s.imp, 0), s.last_day "
+                + (filter.intentRequired()
+                    ? "FROM " + signals + " s JOIN contact_record r ON r.profile_id = s.profile_id "
+                    : "FROM contact_record r LEFT JOIN " + signals + " s ON s.profile_id = r.profile_id ")
+                + signalCondition
+                + (filter.readsCompany() ? "LEFT JOIN company c ON c.id = r.company_id " : "")
+                + "WHERE " + filter.predicate();
+    }
+
+    /**
+     * The select list and the rest of the per-profile aggregate of the window's qualifying signals ({@code profile_id,
+     * freq, imp, last_day, flags}), without its leading SELECT; appends its parameters to {@code params}.
+     */
+    private static String aggregate(CompiledFilter filter, List<List<Integer>> topicKeys, LocalDate from, LocalDate to,
+                                    List<Object> params) {
+        StringBuilder agg = new StringBuilder("profile_id, COUNT(DISTINCT event_day) AS freq, SUM(impressions) AS imp, "
+                + "MAX(event_day) AS last_day, 0");
         for (int i = 0; i < topicKeys.size(); i++) {
             List<Integer> keys = topicKeys.get(i);
             if (!keys.isEmpty()) {
@@ -236,7 +280,7 @@ public final class BuildStore {
                 params.addAll(keys);
             }
         }
-        agg.append(" FROM intent_signal WHERE event_day BETWEEN ? AND ?");
+        agg.append(" AS flags FROM intent_signal WHERE event_day BETWEEN ? AND ?");
         params.add(from);
         params.add(to);
         if (!topicKeys.isEmpty()) {
@@ -253,21 +297,7 @@ public final class BuildStore {
             agg.append(" AND ").append(condition);
         }
         params.addAll(filter.scoreParams());
-        agg.append(" GROUP BY profile_id");
-        tx.insert(agg.toString(), params.toArray());
-
-        List<Object> memberParams = new ArrayList<>(List.of(buildId, buildId));
-        memberParams.addAll(filter.params());
-        String sql = "INSERT INTO audience_member (build_id, record_id, profile_id, intent_frequency, impression_count, "
-                + "last_signal_day) SELECT ?, r.id, r.profile_id, COALESCE(s.freq, 0), COALESCE(s.imp, 0), s.last_day "
-                + (filter.intentRequired()
-                    ? "FROM build_signal s JOIN contact_record r ON r.profile_id = s.profile_id "
-                    : "FROM contact_record r LEFT JOIN build_signal s ON s.profile_id = r.profile_id AND s.build_id = ? ")
-                + (filter.readsCompany() ? "LEFT JOIN company c ON c.id = r.company_id " : "")
-                + "WHERE " + (filter.intentRequired() ? "s.build_id = ? AND " : "") + filter.predicate();
-        long members = tx.insert(sql, memberParams.toArray());
-        tx.delete("DELETE FROM build_signal WHERE build_id = ?", buildId);
-        return members;
+        return agg.append(" GROUP BY profile_id").toString();
     }
 
     /** Record, profile and bucket counts of a build's members. */

@@ -191,14 +191,22 @@ public final class UpstreamWriter {
         return value == null ? null : value.shortValue();
     }
 
+    /** Upserts {@code rows} into {@code table} by the writer's method; returns how many were written. */
+    private <T> long upsert(Table<T> table, Iterator<T> rows, Progress progress) throws SQLException {
+        long written = method == Method.COPY ? copyUpsert(table, rows, progress) : batchUpsert(table, rows, progress);
+        if (written > 0) {
+            // Fresh planner statistics before the next build reads the table: right after a first load PostgreSQL
+            // still estimated an empty contact_record (autovacuum analyzes later) and planned the member join badly.
+            analyze(table.name());
+        }
+        return written;
+    }
+
     /**
      * Upserts in batches, committing each: an empty table takes plain inserts; otherwise a batched UPDATE finds the
      * existing rows and the rest are inserted.
      */
-    private <T> long upsert(Table<T> table, Iterator<T> rows, Progress progress) throws SQLException {
-        if (method == Method.COPY) {
-            return copyUpsert(table, rows, progress);
-        }
+    private <T> long batchUpsert(Table<T> table, Iterator<T> rows, Progress progress) throws SQLException {
         long written = 0;
         try (Connection c = db.connection()) {
             c.setAutoCommit(false);
@@ -522,7 +530,13 @@ public final class UpstreamWriter {
             for (String ddl : SIGNAL_INDEX_DDL) {
                 st.execute(ddl);
             }
-            st.execute(db.isPostgres() ? "ANALYZE intent_signal" : "ANALYZE TABLE intent_signal");
+        }
+        analyze("intent_signal");
+    }
+
+    private void analyze(String table) throws SQLException {
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            st.execute((db.isPostgres() ? "ANALYZE " : "ANALYZE TABLE ") + table);
         }
     }
 

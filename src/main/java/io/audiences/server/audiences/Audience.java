@@ -57,9 +57,33 @@ public record Audience(long id, UUID organizationId, UUID projectId, Definition 
         }
     }
 
+    /** Delivr's label for what the audience segments, stored and shown as written ({@code Audience}, ...). */
+    public enum SegmentationType {
+        PERSONA("Persona"), ACCOUNT("Account"), AUDIENCE("Audience");
+
+        private final String label;
+
+        SegmentationType(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        public static SegmentationType of(String label) {
+            for (SegmentationType t : values()) {
+                if (t.label.equals(label)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("unknown segmentation type " + label);
+        }
+    }
+
     /** What the audience selects and how it is kept; set at creation, changed by edits. */
-    public record Definition(String name, String description, Type type, String segmentationType, String filterJson,
-                             int windowDays, String schedule, Mode mode) { }
+    public record Definition(String name, String description, Type type, SegmentationType segmentationType,
+                             String filterJson, int windowDays, Schedule schedule, Mode mode) { }
 
     /** Its newest build: the status is that build's, {@code error} a failed one's reason. */
     public record Progress(BuildStatus status, String error, String taskId, Long latestBuildId) { }

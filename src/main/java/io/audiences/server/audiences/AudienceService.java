@@ -3,6 +3,7 @@ package io.audiences.server.audiences;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -119,15 +120,16 @@ public final class AudienceService implements TenancyService.DeactivationListene
         }
         requireActive(project);
         Instant now = clock.now();
-        String schedule = req.getRefreshSchedule() != null ? req.getRefreshSchedule().toString()
-                : type == Audience.Type.INTENTS ? Schedules.DAILY : Schedules.WEEKLY;
-        String segmentation = req.getSegmentationType() != null ? req.getSegmentationType().toString()
-                : type == Audience.Type.INTENTS ? "Audience" : "Persona";
+        Schedule schedule = req.getRefreshSchedule() != null ? Schedule.of(req.getRefreshSchedule().toString())
+                : type == Audience.Type.INTENTS ? Schedule.DAILY : Schedule.WEEKLY;
+        Audience.SegmentationType segmentation = req.getSegmentationType() != null
+                ? Audience.SegmentationType.of(req.getSegmentationType().toString())
+                : type == Audience.Type.INTENTS ? Audience.SegmentationType.AUDIENCE : Audience.SegmentationType.PERSONA;
         Audience draft = Audience.draft(project.organizationId(), projectId, new Audience.Definition(name,
                 req.getDescription(), type, segmentation, Json.JSONB.toJson(req.getFilter()),
                 req.getIntentWindowDays() == null ? 1 : req.getIntentWindowDays(), schedule,
                 req.getMode() == null ? Audience.Mode.UNLOAD : Audience.Mode.of(req.getMode().toString())),
-                Schedules.next(schedule, now), now);
+                schedule.next(now), now);
         return db.inTransaction(tx -> {
             tenancy.requireQuota(tx, project.organizationId(), Quotas.Resource.AUDIENCES);
             long id = store.insert(tx, draft);
@@ -162,7 +164,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
      * A page of the project's audiences in {@code order}. The default order keeps the sequence cursors it always had;
      * the others carry their position (id, and the sort name in a name order) in a cursor of their own kind.
      */
-    public Page<Audience> list(Principal caller, UUID projectId, Optional<String> status, Optional<String> type,
+    public Page<Audience> list(Principal caller, UUID projectId, Optional<BuildStatus> status, Optional<Audience.Type> type,
                                Optional<String> nameContains, AudienceStore.Order order, Optional<String> cursor, int limit) {
         tenancy.project(caller, projectId);
         if (order == AudienceStore.Order.CREATED) {
@@ -171,7 +173,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
                     after == 0 ? Optional.empty() : Optional.of(after), Optional.empty(), limit), limit,
                     l -> l.audience().id()).map(AudienceStore.Listed::audience);
         }
-        String kind = order.name().toLowerCase(java.util.Locale.ROOT);
+        String kind = order.name().toLowerCase(Locale.ROOT);
         Optional<String> position = Page.position(cursor, kind);
         Optional<Long> afterId;
         Optional<String> afterName = Optional.empty();
@@ -207,8 +209,9 @@ public final class AudienceService implements TenancyService.DeactivationListene
             if (rebuild && a.progress().status() == BuildStatus.SYNCING) {
                 throw DomainException.conflict(ErrorCode.AUDIENCE_SYNCING, "The audience is being written; retry when it completes.");
             }
-            String schedule = req.getRefreshSchedule() == null ? a.definition().schedule() : req.getRefreshSchedule().toString();
-            boolean scheduleChanged = !schedule.equals(a.definition().schedule());
+            Schedule schedule = req.getRefreshSchedule() == null ? a.definition().schedule()
+                    : Schedule.of(req.getRefreshSchedule().toString());
+            boolean scheduleChanged = schedule != a.definition().schedule();
             Audience.Definition d = a.definition();
             Audience.Renewal r = a.renewal();
             Audience edited = a.withDefinition(new Audience.Definition(req.getName() == null ? d.name() : req.getName(),
@@ -216,8 +219,8 @@ public final class AudienceService implements TenancyService.DeactivationListene
                             d.segmentationType(), req.getFilter() == null ? d.filterJson() : Json.JSONB.toJson(req.getFilter()),
                             req.getIntentWindowDays() == null ? d.windowDays() : req.getIntentWindowDays(), schedule, d.mode()))
                     .withRenewal(new Audience.Renewal(
-                            scheduleChanged && !a.paused() ? Schedules.next(schedule, now) : r.renewTime(),
-                            scheduleChanged && a.paused() ? Schedules.next(schedule, now) : r.previousRenewTime(),
+                            scheduleChanged && !a.paused() ? schedule.next(now) : r.renewTime(),
+                            scheduleChanged && a.paused() ? schedule.next(now) : r.previousRenewTime(),
                             r.pausedAt(), r.pauseReason()));
             record(tx, a, a.id(), "audience.updated");
             return rebuild ? requested(tx, edited, now) : save(tx, edited, now);
@@ -284,7 +287,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
                 throw DomainException.conflict(ErrorCode.PROJECT_INACTIVE, "The project is inactive; activate it before resuming.");
             }
             Instant stashed = a.renewal().previousRenewTime();
-            Instant renew = stashed != null && stashed.isAfter(now) ? stashed : Schedules.next(a.definition().schedule(), now);
+            Instant renew = stashed != null && stashed.isAfter(now) ? stashed : a.definition().schedule().next(now);
             record(tx, a, a.id(), "audience.resumed");
             Audience resumed = save(tx, a.withRenewal(new Audience.Renewal(renew, null, null, null)), now);
             publish(tx, EventType.RESUMED, resumed, resumed.progress().status().label(), null);
@@ -308,7 +311,7 @@ public final class AudienceService implements TenancyService.DeactivationListene
                         return null;
                     }
                     Audience.Renewal r = a.renewal();
-                    Audience next = a.withRenewal(new Audience.Renewal(Schedules.next(a.definition().schedule(), now),
+                    Audience next = a.withRenewal(new Audience.Renewal(a.definition().schedule().next(now),
                             r.previousRenewTime(), r.pausedAt(), r.pauseReason()));
                     return a.progress().status().active() ? save(tx, next, now) : enqueue(tx, next, now);
                 });

@@ -31,8 +31,8 @@ public final class AudienceStore {
                         + "filter_json, intent_window_days, refresh_schedule, mode, status, record_count, distinct_profile_count, "
                         + "bucket_counts, renew_time, version, created_at, updated_at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '{}', ?, 1, ?, ?)",
-                id, a.organizationId(), a.projectId(), d.name(), d.description(), d.type().value(), d.segmentationType(),
-                d.filterJson(), d.windowDays(), d.schedule(), d.mode().value(), a.progress().status().label(),
+                id, a.organizationId(), a.projectId(), d.name(), d.description(), d.type().value(), d.segmentationType().label(),
+                d.filterJson(), d.windowDays(), d.schedule().value(), d.mode().value(), a.progress().status().label(),
                 Timestamps.param(a.renewal().renewTime()),
                 Timestamps.param(a.createdAt()), Timestamps.param(a.updatedAt()));
         return id;
@@ -98,17 +98,17 @@ public final class AudienceStore {
      * Up to {@code limit + 1} audiences of the project in {@code order}, after {@code afterId} (and, in a name order,
      * after {@code afterName}: ties are broken by id, so the position is exact).
      */
-    public List<Listed> list(UUID projectId, Optional<String> status, Optional<String> type, Optional<String> nameContains,
-                             Order order, Optional<Long> afterId, Optional<String> afterName, int limit) {
+    public List<Listed> list(UUID projectId, Optional<BuildStatus> status, Optional<Audience.Type> type,
+                             Optional<String> nameContains, Order order, Optional<Long> afterId, Optional<String> afterName, int limit) {
         StringBuilder sql = new StringBuilder("SELECT a.*, LOWER(a.name) AS sort_name FROM audience a WHERE a.project_id = ?");
         List<Object> params = new ArrayList<>(List.of(projectId));
         status.ifPresent(s -> {
             sql.append(" AND a.status = ?");
-            params.add(s);
+            params.add(s.label());
         });
         type.ifPresent(t -> {
             sql.append(" AND a.audience_type = ?");
-            params.add(t);
+            params.add(t.value());
         });
         nameContains.ifPresent(n -> {
             sql.append(" AND LOWER(a.name) LIKE LOWER(?) ESCAPE '\\'");
@@ -142,7 +142,7 @@ public final class AudienceStore {
         return tx.update("UPDATE audience SET name = ?, description = ?, filter_json = ?, intent_window_days = ?, refresh_schedule = ?, "
                         + "status = ?, error = ?, task_id = ?, latest_build_id = ?, renew_time = ?, previous_renew_time = ?, "
                         + "paused_at = ?, pause_reason = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-                d.name(), d.description(), d.filterJson(), d.windowDays(), d.schedule(), p.status().label(), p.error(),
+                d.name(), d.description(), d.filterJson(), d.windowDays(), d.schedule().value(), p.status().label(), p.error(),
                 p.taskId(), p.latestBuildId(), Timestamps.param(r.renewTime()), Timestamps.param(r.previousRenewTime()),
                 Timestamps.param(r.pausedAt()), r.pauseReason() == null ? null : r.pauseReason().value(),
                 Timestamps.param(now), a.id(), a.version()) == 1;
@@ -188,8 +188,9 @@ public final class AudienceStore {
                 r.column("project_id").get(UUID.class),
                 new Audience.Definition(r.column("name").get(String.class), r.column("description").get(String.class),
                         Audience.Type.of(r.column("audience_type").get(String.class)),
-                        r.column("segmentation_type").get(String.class), r.column("filter_json").get(String.class),
-                        r.column("intent_window_days").get(Integer.class), r.column("refresh_schedule").get(String.class),
+                        Audience.SegmentationType.of(r.column("segmentation_type").get(String.class)),
+                        r.column("filter_json").get(String.class), r.column("intent_window_days").get(Integer.class),
+                        Schedule.of(r.column("refresh_schedule").get(String.class)),
                         Audience.Mode.of(r.column("mode").get(String.class))),
                 new Audience.Progress(BuildStatus.of(r.column("status").get(String.class)),
                         r.column("error").get(String.class), r.column("task_id").get(String.class),

@@ -24,6 +24,7 @@ import io.audiences.model.BucketCountsDto;
 import io.audiences.model.FilterGroupDto;
 import io.audiences.model.RefreshScheduleDto;
 import io.audiences.model.SegmentationTypeDto;
+import io.audiences.server.builds.BuildStatus;
 import io.audiences.server.idempotency.IdempotentRequests;
 import io.audiences.server.idempotency.Reply;
 import io.audiences.server.metrics.ServerMetrics;
@@ -99,8 +100,8 @@ public final class AudiencesHandler implements AudiencesApi {
     @Override
     public void listAudiences(ServerRequest req, ServerResponse res) {
         Page<Audience> page = audiences.list(HttpIo.principal(req), project(req),
-                HttpIo.queryEnum(req, "status", AudienceStatusDto::fromValue).map(AudienceStatusDto::toString),
-                HttpIo.queryEnum(req, "type", AudienceTypeDto::fromValue).map(AudienceTypeDto::toString),
+                HttpIo.queryEnum(req, "status", AudienceStatusDto::fromValue).map(st -> BuildStatus.of(st.toString())),
+                HttpIo.queryEnum(req, "type", AudienceTypeDto::fromValue).map(t -> Audience.Type.of(t.toString())),
                 nameFilter(req),
                 HttpIo.queryEnum(req, "sort", AudienceSortDto::fromValue).map(s -> AudienceStore.Order.of(s.toString()))
                         .orElse(AudienceStore.Order.CREATED),
@@ -270,10 +271,10 @@ public final class AudiencesHandler implements AudiencesApi {
                 .name(a.definition().name())
                 .description(a.definition().description())
                 .type(AudienceTypeDto.fromValue(a.definition().type().value()))
-                .segmentationType(SegmentationTypeDto.fromValue(a.definition().segmentationType()))
+                .segmentationType(SegmentationTypeDto.fromValue(a.definition().segmentationType().label()))
                 .filter(Json.JSONB.fromJson(a.definition().filterJson(), FilterGroupDto.class))
                 .intentWindowDays(a.definition().windowDays())
-                .refreshSchedule(RefreshScheduleDto.fromValue(a.definition().schedule()))
+                .refreshSchedule(RefreshScheduleDto.fromValue(a.definition().schedule().value()))
                 .mode(AudienceModeDto.fromValue(a.definition().mode().value()))
                 .status(AudienceStatusDto.fromValue(a.progress().status().label()))
                 .error(a.progress().error())

@@ -8,6 +8,8 @@ import io.audiences.model.AudienceModeDto;
 import io.audiences.model.AudienceStatusDto;
 import io.audiences.model.AudienceTypeDto;
 import io.audiences.model.PauseReasonDto;
+import io.audiences.model.RefreshScheduleDto;
+import io.audiences.model.SegmentationTypeDto;
 import io.audiences.server.builds.BuildStatus;
 import io.audiences.server.results.Snapshot;
 import org.junit.jupiter.api.Test;
@@ -26,7 +28,7 @@ class AudienceTest {
 
     private static Audience draft(Audience.Mode mode) {
         return Audience.draft(UUID.randomUUID(), UUID.randomUUID(), new Audience.Definition("Buyers", null,
-                Audience.Type.ELIXIR, "Persona", "{}", 7, "weekly", mode), RENEW, NOW);
+                Audience.Type.ELIXIR, Audience.SegmentationType.PERSONA, "{}", 7, Schedule.WEEKLY, mode), RENEW, NOW);
     }
 
     @Test
@@ -60,6 +62,19 @@ class AudienceTest {
     }
 
     @Test
+    void scheduleAndSegmentationTypeSpeakTheContractsValues() {
+        assertThat(Arrays.stream(Schedule.values()).map(Schedule::value).toList(),
+                containsInAnyOrder(Arrays.stream(RefreshScheduleDto.values()).map(RefreshScheduleDto::toString).toArray()));
+        assertThat(Arrays.stream(Audience.SegmentationType.values()).map(Audience.SegmentationType::label).toList(),
+                containsInAnyOrder(Arrays.stream(SegmentationTypeDto.values()).map(SegmentationTypeDto::toString).toArray()));
+        for (Audience.SegmentationType t : Audience.SegmentationType.values()) {
+            assertThat(Audience.SegmentationType.of(t.label()), is(t));
+        }
+        assertThat(Schedule.of("weekly"), is(Schedule.WEEKLY));
+        assertThrows(IllegalArgumentException.class, () -> Audience.SegmentationType.of("persona"));
+    }
+
+    @Test
     void aDraftIsPendingWithNothingBuiltAndItsFirstRenewal() {
         Audience a = draft(Audience.Mode.UNLOAD);
         assertThat(a.progress(), is(new Audience.Progress(BuildStatus.PENDING, null, null, null)));
@@ -83,8 +98,8 @@ class AudienceTest {
         assertThat(paused.progress(), is(a.progress()));
         assertThat(paused.counts(), is(a.counts()));
 
-        Audience renamed = a.withDefinition(new Audience.Definition("Renamed", null, Audience.Type.ELIXIR, "Persona",
-                "{}", 7, "weekly", Audience.Mode.UNLOAD));
+        Audience renamed = a.withDefinition(new Audience.Definition("Renamed", null, Audience.Type.ELIXIR, Audience.SegmentationType.PERSONA,
+                "{}", 7, Schedule.WEEKLY, Audience.Mode.UNLOAD));
         assertThat(renamed.definition().name(), is("Renamed"));
         assertThat(renamed.renewal(), is(a.renewal()));
         assertThat(renamed.version(), is(a.version()));

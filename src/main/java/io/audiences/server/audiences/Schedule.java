@@ -7,20 +7,18 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.TemporalAdjusters;
 
-/** Renewal ticks: daily at 09:00 UTC, weekly on Saturdays at 18:00 UTC, never for manual. */
-public final class Schedules {
+/** How an audience is renewed: daily at 09:00 UTC, weekly on Saturdays at 18:00 UTC, or only on refresh (manual). */
+public enum Schedule implements Audience.LowerCase {
+    DAILY, WEEKLY, MANUAL;
 
-    public static final String DAILY = "daily";
-    public static final String WEEKLY = "weekly";
-    public static final String MANUAL = "manual";
-
-    private Schedules() {
+    public static Schedule of(String value) {
+        return Audience.LowerCase.of(Schedule.class, value);
     }
 
-    /** The first tick strictly after {@code after}, or null for manual audiences. */
-    public static Instant next(String schedule, Instant after) {
+    /** The first tick strictly after {@code after}, or null for a manual audience. */
+    public Instant next(Instant after) {
         ZonedDateTime now = after.atZone(ZoneOffset.UTC);
-        return switch (schedule) {
+        return switch (this) {
             case DAILY -> {
                 ZonedDateTime tick = now.with(LocalTime.of(9, 0));
                 yield (tick.isAfter(now) ? tick : tick.plusDays(1)).toInstant();
@@ -29,7 +27,7 @@ public final class Schedules {
                 ZonedDateTime tick = now.with(TemporalAdjusters.nextOrSame(DayOfWeek.SATURDAY)).with(LocalTime.of(18, 0));
                 yield (tick.isAfter(now) ? tick : tick.plusWeeks(1)).toInstant();
             }
-            default -> null;
+            case MANUAL -> null;
         };
     }
 }

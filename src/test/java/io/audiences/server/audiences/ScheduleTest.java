@@ -11,7 +11,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 
 /** Renewal ticks: always strictly after the given instant, at 09:00 UTC daily and Saturdays 18:00 UTC weekly. */
-class SchedulesTest {
+class ScheduleTest {
 
     /** 2026-11-28 is a Saturday. */
     @ParameterizedTest(name = "daily after {0} -> {1}")
@@ -24,7 +24,7 @@ class SchedulesTest {
         "2028-02-28T12:00:00Z,        2028-02-29T09:00:00Z",
     })
     void daily(String after, String expected) {
-        assertThat(Schedules.next(Schedules.DAILY, Instant.parse(after)), is(Instant.parse(expected)));
+        assertThat(Schedule.DAILY.next(Instant.parse(after)), is(Instant.parse(expected)));
     }
 
     @ParameterizedTest(name = "weekly after {0} -> {1}")
@@ -37,11 +37,11 @@ class SchedulesTest {
         "2026-12-30T00:00:00Z, 2027-01-02T18:00:00Z",
     })
     void weekly(String after, String expected) {
-        assertThat(Schedules.next(Schedules.WEEKLY, Instant.parse(after)), is(Instant.parse(expected)));
+        assertThat(Schedule.WEEKLY.next(Instant.parse(after)), is(Instant.parse(expected)));
     }
 
     @Test
     void manualAudiencesHaveNoTick() {
-        assertThat(Schedules.next(Schedules.MANUAL, Instant.parse("2026-11-30T09:00:00Z")), is(nullValue()));
+        assertThat(Schedule.MANUAL.next(Instant.parse("2026-11-30T09:00:00Z")), is(nullValue()));
     }
 }

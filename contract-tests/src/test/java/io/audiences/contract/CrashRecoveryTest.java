@@ -70,7 +70,17 @@ class CrashRecoveryTest {
 
     /** A short lease, so the restarted process claims the killed build again within seconds. */
     private void startServer() throws IOException, InterruptedException {
-        server.start("-Xmx512m", "-Daudiences.builds.lease=PT3S", "-Daudiences.builds.poll-interval=PT0.2S");
+        startServer(Duration.ZERO);
+    }
+
+    /**
+     * As {@link #startServer()}, with each build holding its snapshot transaction open for {@code snapshotHold} after
+     * writing its members: a build seen running is then certainly killed before it commits. Without it a fast build
+     * could commit between the status read and the kill, and nothing was left to retry (seen in CI).
+     */
+    private void startServer(Duration snapshotHold) throws IOException, InterruptedException {
+        server.start("-Xmx512m", "-Daudiences.builds.lease=PT3S", "-Daudiences.builds.poll-interval=PT0.2S",
+                "-Daudiences.builds.test-snapshot-hold=" + snapshotHold);
     }
 
     private RequestSpecification api() {
@@ -105,7 +115,7 @@ class CrashRecoveryTest {
             topics.add(ids.get(hot[i]));
             keys.add(hot[i]);
         }
-        startServer();
+        startServer(Duration.ofSeconds(30));
         long id = ((Number) api().body(Map.of("name", "Crash", "type", "intents", "intent_window_days", 14,
                 "refresh_schedule", "manual", "filter", Map.of("condition", "and", "rules", List.of(Map.of(
                         "fieldName", "INTENT", "conditionRules", Map.of("operator", "in", "value", topics))))))

@@ -105,10 +105,11 @@ class UpstreamCopyTest extends ServerTestBase {
             String otherDays = " WHERE event_day <> DATE '" + day + "'";
             List<Long> others = signalChecksum(otherDays);
             long total = scalar("SELECT COUNT(*) FROM intent_signal");
-            assertThat(dbSignals(day), is(original));
+            assertThat(UpstreamFixture.storedSignals(app.database(), day), is(original));
 
             NdjsonFiles.load(writer, changedDir, Optional.of(day), Optional.empty(), Progress.silent());
-            assertThat(method + ": the day is the new file", dbSignals(day), is(changed));
+            assertThat(method + ": the day is the new file", UpstreamFixture.storedSignals(app.database(), day),
+                    is(changed));
             assertThat(method + ": other days untouched", signalChecksum(otherDays), is(others));
             assertThat(scalar("SELECT COUNT(*) FROM intent_signal"), is(total - original.size() + changed.size()));
             assertThat(scalar("SELECT signal_count FROM upstream_partition WHERE event_day = DATE '" + day + "'"),
@@ -117,7 +118,7 @@ class UpstreamCopyTest extends ServerTestBase {
             // Twice the same file: no duplicates.
             NdjsonFiles.load(writer, dir, Optional.of(day), Optional.empty(), Progress.silent());
             NdjsonFiles.load(writer, dir, Optional.of(day), Optional.empty(), Progress.silent());
-            assertThat(method + ": back to the original", dbSignals(day), is(original));
+            assertThat(method + ": back to the original", UpstreamFixture.storedSignals(app.database(), day), is(original));
             assertThat(scalar("SELECT COUNT(*) FROM intent_signal"), is(total));
             assertThat(signalChecksum(""), is(expectedSignals()));
             assertThat(scalar("SELECT COUNT(*) FROM upstream_partition"), is(30L));
@@ -271,21 +272,6 @@ class UpstreamCopyTest extends ServerTestBase {
                 }
                 assertThat(q.getKey(), rows.size(), greaterThan(0));
                 out.put(q.getKey(), rows);
-            }
-        }
-        return out;
-    }
-
-    private List<Upstream.Signal> dbSignals(LocalDate day) throws SQLException {
-        List<Upstream.Signal> out = new ArrayList<>();
-        try (Connection c = app.database().connection();
-             PreparedStatement ps = c.prepareStatement("SELECT profile_id, topic_key, score, impressions FROM intent_signal "
-                     + "WHERE event_day = ? ORDER BY profile_id, topic_key")) {
-            ps.setObject(1, day);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Upstream.Signal(rs.getLong(1), rs.getInt(2), day, rs.getInt(3), rs.getInt(4)));
-                }
             }
         }
         return out;

@@ -3,6 +3,7 @@ package io.audiences.contract;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.Random;
 import java.util.UUID;
 
 import io.audiences.server.platform.Database;
+import io.audiences.server.upstream.Upstream;
 
 /**
  * A small, seeded upstream data set written straight into the test database, kept in memory as well so
@@ -158,5 +160,21 @@ final class UpstreamFixture {
             }
             c.commit();
         }
+    }
+
+    /** The signals of {@code day} as stored, in (profile, topic) order: what a load wrote, read back by plain JDBC. */
+    static List<Upstream.Signal> storedSignals(Database db, LocalDate day) throws SQLException {
+        List<Upstream.Signal> out = new ArrayList<>();
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT profile_id, topic_key, score, impressions FROM intent_signal "
+                     + "WHERE event_day = ? ORDER BY profile_id, topic_key")) {
+            ps.setObject(1, day);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Upstream.Signal(rs.getLong(1), rs.getInt(2), day, rs.getInt(3), rs.getInt(4)));
+                }
+            }
+        }
+        return out;
     }
 }

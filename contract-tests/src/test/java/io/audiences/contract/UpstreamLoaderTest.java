@@ -57,7 +57,7 @@ class UpstreamLoaderTest extends ServerTestBase {
         assertThat(writer.landedDays(), is(days.subList(0, 4)));
         long before = 0;
         for (LocalDate day : days.subList(0, 4)) {
-            assertThat(dbSignals(day), is(sorted(list(data.signals(day)))));
+            assertThat(UpstreamFixture.storedSignals(app.database(), day), is(sorted(list(data.signals(day)))));
             before += list(data.signals(day)).size();
         }
         assertThat(counts.signals(), is(before));
@@ -68,7 +68,7 @@ class UpstreamLoaderTest extends ServerTestBase {
         LocalDate again = days.get(2);
         Instant firstLanding = landedAt(again);
         NdjsonFiles.load(writer, dir, Optional.of(again), Optional.empty(), Progress.silent());
-        assertThat(dbSignals(again), is(sorted(list(data.signals(again)))));
+        assertThat(UpstreamFixture.storedSignals(app.database(), again), is(sorted(list(data.signals(again)))));
         assertThat(scalar("SELECT COUNT(*) FROM intent_signal"), is(before));
         assertThat(scalar("SELECT signal_count FROM upstream_partition WHERE event_day = DATE '" + again + "'"),
                 is((long) list(data.signals(again)).size()));
@@ -86,7 +86,7 @@ class UpstreamLoaderTest extends ServerTestBase {
         assertThat(lateCount, greaterThan(0L));
         NdjsonFiles.load(writer, dir, Optional.of(late), Optional.empty(), Progress.silent());
         assertThat(writer.landedDays(), is(days));
-        assertThat(dbSignals(late), is(sorted(list(data.signals(late)))));
+        assertThat(UpstreamFixture.storedSignals(app.database(), late), is(sorted(list(data.signals(late)))));
         assertThat(scalar("SELECT COUNT(*) FROM intent_signal"), is(before + lateCount));
 
         // A broken day file rolls its day back: the landed rows stay as they were.
@@ -101,7 +101,7 @@ class UpstreamLoaderTest extends ServerTestBase {
         } catch (IllegalArgumentException expected) {
             // the day's transaction rolled back
         }
-        assertThat(dbSignals(first), is(sorted(list(data.signals(first)))));
+        assertThat(UpstreamFixture.storedSignals(app.database(), first), is(sorted(list(data.signals(first)))));
         assertThat(landedAt(first), is(landed));
     }
 
@@ -116,21 +116,6 @@ class UpstreamLoaderTest extends ServerTestBase {
 
     private static List<Upstream.Signal> sorted(List<Upstream.Signal> signals) {
         return signals.stream().sorted(ORDER).toList();
-    }
-
-    private List<Upstream.Signal> dbSignals(LocalDate day) throws SQLException {
-        List<Upstream.Signal> out = new ArrayList<>();
-        try (Connection c = app.database().connection();
-             PreparedStatement ps = c.prepareStatement("SELECT profile_id, topic_key, score, impressions FROM intent_signal "
-                     + "WHERE event_day = ? ORDER BY profile_id, topic_key")) {
-            ps.setObject(1, day);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Upstream.Signal(rs.getLong(1), rs.getInt(2), day, rs.getInt(3), rs.getInt(4)));
-                }
-            }
-        }
-        return out;
     }
 
     private Instant landedAt(LocalDate day) throws SQLException {

@@ -260,10 +260,12 @@ final class GetThroughput {
 
     /** Where an API request's time goes, one caller at a time (no contention): the steps with a database read. */
     private void breakdown(CredentialService.NewKey key, long audienceId) {
-        System.out.printf("one caller, us per call: bearer(JWT) %.0f, apiKey %.0f, audience read with project check "
-                        + "%.0f, the same join by plain JDBC %.0f, same row by plain JDBC %.0f%n",
+        System.out.printf("one caller, us per call: bearer(JWT) %.0f, apiKey %.0f, version read (what a GET does once "
+                        + "the version's rendering is cached) %.0f, whole audience read with project check (a GET's first "
+                        + "read of a version) %.0f, the same join by plain JDBC %.0f, same row by plain JDBC %.0f%n",
                 microsPerCall(() -> app.credentials().bearer(jwt)),
                 microsPerCall(() -> app.credentials().apiKey(key.apiKey(), Optional.of(key.apiSecret()))),
+                microsPerCall(() -> app.audiences().knownVersion(owner, project.id(), audienceId).orElseThrow()),
                 microsPerCall(() -> app.audiences().get(owner, project.id(), audienceId)),
                 // What DB Client costs over JDBC, apart from the project check's join.
                 microsPerCall(() -> plainJdbc("SELECT a.* FROM audience a JOIN project p ON p.id = a.project_id "

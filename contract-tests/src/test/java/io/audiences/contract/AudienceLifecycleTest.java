@@ -18,6 +18,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -162,6 +163,17 @@ class AudienceLifecycleTest extends AudienceTestBase {
                 .statusCode(404);
         as(other.token()).header("X-Project-Id", other.project().id().toString()).get("/api/v1/audiences/" + id).then()
                 .statusCode(404).body("code", equalTo("not_found"));
+        // The owner's reads leave the audience's rendering cached (by version): it is still answered only to a caller
+        // that may see it, and only in its own project, not in another project of the same organization.
+        scoped().get("/api/v1/audiences/" + id).then().statusCode(200).body("name", equalTo("Scoped"));
+        scoped().get("/api/v1/audiences/" + id).then().statusCode(200).body("name", equalTo("Scoped"));
+        String second = as(tenant.token()).body(Map.of("name", "Second")).post("/api/v1/projects").then().statusCode(201)
+                .extract().path("project_id");
+        as(tenant.token()).header("X-Project-Id", second).get("/api/v1/audiences").then().statusCode(200);
+        as(tenant.token()).header("X-Project-Id", second).get("/api/v1/audiences/" + id).then()
+                .statusCode(404).body("code", equalTo("not_found"));
+        as(other.token()).header("X-Project-Id", tenant.project().id().toString()).get("/api/v1/audiences/" + id).then()
+                .statusCode(404).body("code", equalTo("not_found"));
     }
 
     @Test
@@ -184,7 +196,10 @@ class AudienceLifecycleTest extends AudienceTestBase {
         scoped().header("If-None-Match", etag).get("/api/v1/audiences/" + id).then().statusCode(304);
         scoped().body(Map.of("name", "Renamed")).patch("/api/v1/audiences/" + id).then().statusCode(200)
                 .body("name", equalTo("Renamed")).body("status", equalTo("Completed"));
-        scoped().header("If-None-Match", etag).get("/api/v1/audiences/" + id).then().statusCode(200);
+        // The old version's rendering was cached by the first read; the new one is answered, with its own tag.
+        String renamed = scoped().header("If-None-Match", etag).get("/api/v1/audiences/" + id).then().statusCode(200)
+                .body("name", equalTo("Renamed")).extract().header("ETag");
+        assertThat(renamed, not(etag));
     }
 
     @Test

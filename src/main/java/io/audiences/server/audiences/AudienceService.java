@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -137,6 +138,16 @@ public final class AudienceService implements TenancyService.DeactivationListene
             requested(tx, store.find(tx, projectId, id).orElseThrow(), now);
             return hook.apply(tx, store.find(tx, projectId, id).orElseThrow());
         });
+    }
+
+    /**
+     * The current version of an audience the caller may see, by one narrow read, when its project is already known to
+     * be in the caller's subtree; otherwise empty (also when the audience is not found), and {@link #get} answers with
+     * the whole row or the error. A reader that keeps what it made of a version (a rendering) needs only this.
+     * Every write of an audience bumps its version (its ETag names it), so a version names exactly one row.
+     */
+    public OptionalLong knownVersion(Principal caller, UUID projectId, long id) {
+        return tenancy.knownInSubtree(caller.organizationId(), projectId) ? store.version(projectId, id) : OptionalLong.empty();
     }
 
     public Audience get(Principal caller, UUID projectId, long id) {

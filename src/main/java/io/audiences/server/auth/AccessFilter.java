@@ -51,6 +51,11 @@ public final class AccessFilter implements Filter {
     private static final HeaderName API_SECRET = HeaderNames.create("X-Api-Secret");
     private static final HeaderName APP_CLIENT_ID = HeaderNames.create("X-Delivr-Client-ID");
     private static final HeaderName APP_CLIENT_SECRET = HeaderNames.create("X-Delivr-Client-Secret");
+    private static final HeaderName RATE_LIMIT_LIMIT = HeaderNames.create("X-RateLimit-Limit");
+    private static final HeaderName RATE_LIMIT_REMAINING = HeaderNames.create("X-RateLimit-Remaining");
+    private static final HeaderName RATE_LIMIT_RESET = HeaderNames.create("X-RateLimit-Reset");
+    private static final HeaderName RATE_LIMIT_POLICY = HeaderNames.create("RateLimit-Policy");
+    private static final HeaderName RATE_LIMIT = HeaderNames.create("RateLimit");
     private static final String READ_WRITE = "read_write";
     private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -73,7 +78,7 @@ public final class AccessFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long started = System.nanoTime();
         String requestId = req.headers().first(REQUEST_ID).filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
-                .orElseGet(() -> Ids.uuid().toString());
+                .orElseGet(Ids::requestId);
         String method = req.prologue().method().text();
         String path = req.prologue().uriPath().path();
         boolean head = Method.HEAD.equals(req.prologue().method());
@@ -182,13 +187,13 @@ public final class AccessFilter implements Filter {
         }
         state.principal(caller.principal());
         RateLimiter.Decision decision = rateLimiter.acquire(caller.tenantId());
-        res.header("X-RateLimit-Limit", Integer.toString(decision.limit()));
-        res.header("X-RateLimit-Remaining", Long.toString(decision.remaining()));
-        res.header("X-RateLimit-Reset", Long.toString(decision.resetSeconds()));
+        res.header(RATE_LIMIT_LIMIT, Integer.toString(decision.limit()));
+        res.header(RATE_LIMIT_REMAINING, Long.toString(decision.remaining()));
+        res.header(RATE_LIMIT_RESET, Long.toString(decision.resetSeconds()));
         // The same figures as IETF structured fields (draft-ietf-httpapi-ratelimit-headers): a quota of the
         // bucket's capacity over the time it takes to refill.
-        res.header("RateLimit-Policy", "\"tenant\";q=" + decision.limit() + ";w=" + decision.windowSeconds());
-        res.header("RateLimit", "\"tenant\";r=" + decision.remaining() + ";t=" + decision.resetSeconds());
+        res.header(RATE_LIMIT_POLICY, "\"tenant\";q=" + decision.limit() + ";w=" + decision.windowSeconds());
+        res.header(RATE_LIMIT, "\"tenant\";r=" + decision.remaining() + ";t=" + decision.resetSeconds());
         if (!decision.allowed()) {
             res.header("Retry-After", Long.toString(decision.retryAfterSeconds()));
             throw new DomainException(DomainException.Kind.RATE_LIMITED, ErrorCode.RATE_LIMITED,

@@ -1,6 +1,6 @@
 package io.audiences.server.builds;
 
-import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -11,15 +11,23 @@ import java.util.Locale;
 public enum BuildStatus {
     PENDING, PROCESSING, SYNCING, COMPLETED, FAILED, SUPERSEDED;
 
+    private static final List<BuildStatus> ALL = List.of(values());
+
+    private final String label = name().charAt(0) + name().substring(1).toLowerCase(Locale.ROOT);
+
     /** As stored and as the API shows it: {@code Pending}, {@code Processing}, ... */
     public String label() {
-        return name().charAt(0) + name().substring(1).toLowerCase(Locale.ROOT);
+        return label;
     }
 
-    /** The status of a stored label. */
+    /** The status of a stored label (on every read of an audience or a build: a plain loop, no stream). */
     public static BuildStatus of(String label) {
-        return Arrays.stream(values()).filter(s -> s.label().equals(label)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown build status " + label));
+        for (BuildStatus s : ALL) {
+            if (s.label.equals(label)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown build status " + label);
     }
 
     /** A build of this status is still to run or running: its audience waits for it. */

@@ -93,7 +93,7 @@ public final class ErrorMapper {
 
     private static String requestId(Headers headers) {
         return headers.first(HeaderNames.create("X-Request-Id")).filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
-                .orElseGet(() -> Ids.uuid().toString());
+                .orElseGet(Ids::requestId);
     }
 
     private static void domain(ServerRequest req, ServerResponse res, DomainException e) {

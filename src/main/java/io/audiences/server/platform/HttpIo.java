@@ -14,6 +14,7 @@ import java.util.function.Function;
 
 
 import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.HttpMediaType;
@@ -167,13 +168,14 @@ public final class HttpIo {
     }
 
     /** An optional UUID header. */
-    public static Optional<UUID> headerUuid(ServerRequest req, String name) {
-        return req.headers().first(HeaderNames.create(name)).map(v -> uuid(name, v.trim()));
+    public static Optional<UUID> headerUuid(ServerRequest req, HeaderName name) {
+        return req.headers().first(name).map(v -> uuid(name.defaultCase(), v.trim()));
     }
 
     /** An optional UUID query parameter. */
     public static Optional<UUID> queryUuid(ServerRequest req, String name) {
-        return req.query().first(name).asOptional().map(v -> uuid(name, v));
+        // contains() first: first() looks the global mapper manager up even when the query is empty.
+        return req.query().contains(name) ? Optional.of(uuid(name, req.query().get(name))) : Optional.empty();
     }
 
     /** An optional integer query parameter within [min, max]. */

@@ -1,8 +1,16 @@
 package io.audiences.server.audiences;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.audiences.model.AudienceModeDto;
 import io.audiences.model.AudienceStatusDto;
@@ -16,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -110,5 +119,29 @@ class AudienceTest {
         Audience preview = draft(Audience.Mode.PREVIEW);
         assertThat(preview.snapshot(), is(new Snapshot(0, true, null)));
         assertThat(preview.snapshot().buildId(), is(nullValue()));
+    }
+
+    /**
+     * A GET renders an audience once per version and afterwards reads only its version: that is exact only if every
+     * statement that writes an audience row bumps the version. Checked on the sources, so a new write cannot forget.
+     */
+    private static final Pattern AUDIENCE_UPDATE = Pattern.compile("(?i)update\\s+audience\\s");
+
+    @Test
+    void everyStatementThatUpdatesAnAudienceBumpsItsVersion() throws IOException {
+        List<String> updates = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(Path.of("main/java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String source = Files.readString(file);
+                Matcher update = AUDIENCE_UPDATE.matcher(source);
+                while (update.find()) {
+                    String statement = source.substring(update.start(), source.indexOf(';', update.start()));
+                    updates.add(file.getFileName() + ": " + statement);
+                    assertThat(file + " writes an audience without bumping its version: " + statement,
+                            statement.contains("version = version + 1"), is(true));
+                }
+            }
+        }
+        assertThat(updates.toString(), updates.size(), greaterThanOrEqualTo(4));
     }
 }

@@ -1,7 +1,11 @@
 package io.audiences.server.platform;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -10,6 +14,7 @@ import tools.jackson.databind.ObjectMapper;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
@@ -30,6 +35,46 @@ class ContractTest {
         assertThat(CONTRACT.match("POST", "/api/v1/audiences").orElseThrow().id(), is("createAudience"));
         assertThat(CONTRACT.match("GET", "/api/v1/audiences/42/nothing-here").isPresent(), is(false));
         assertThat(CONTRACT.match("GET", "/api/v1/audiences/42/").isPresent(), is(false));
+    }
+
+    /**
+     * The segment index answers exactly what the first matching template in the document's order answers, each
+     * parameter being one non-empty segment: checked against that rule written as regular expressions, for every
+     * operation's own path and for near misses of it.
+     */
+    @Test
+    void theSegmentIndexMatchesAsTheTemplatesInDocumentOrder() {
+        List<String> paths = new ArrayList<>(List.of("/", "", "/api", "/api/v1/audiences//sample", "//api/v1/audiences",
+                "/api/v1/audiences/42/sample/", "/api/v1/audiencesX/42"));
+        for (Contract.Operation op : CONTRACT.operations()) {
+            String path = op.template().replaceAll("\\{[^/}]+}", "p1");
+            paths.addAll(List.of(path, path + "/", path + "/extra", path.replace("/p1", "/"), "/x" + path, path.toUpperCase()));
+        }
+        int matched = 0;
+        for (String path : paths) {
+            for (String method : List.of("GET", "POST", "PATCH", "PUT", "DELETE")) {
+                Optional<String> expected = CONTRACT.operations().stream().filter(o -> o.method().equals(method)
+                        && Pattern.matches(regex(o.template()), path)).map(Contract.Operation::id).findFirst();
+                assertThat(method + " " + path, CONTRACT.match(method, path).map(Contract.Operation::id), is(expected));
+                matched += expected.isPresent() ? 1 : 0;
+            }
+            assertThat(path, CONTRACT.methodsOf(path), is(CONTRACT.operations().stream()
+                    .filter(o -> Pattern.matches(regex(o.template()), path))
+                    .map(Contract.Operation::method).distinct().toList()));
+        }
+        assertThat(matched, greaterThanOrEqualTo(CONTRACT.operations().size()));
+    }
+
+    /** The reference rule: literal text quoted, each parameter one or more characters other than '/'. */
+    private static String regex(String template) {
+        Matcher param = Pattern.compile("\\{[^/}]+}").matcher(template);
+        StringBuilder regex = new StringBuilder();
+        int last = 0;
+        while (param.find()) {
+            regex.append(Pattern.quote(template.substring(last, param.start()))).append("[^/]+");
+            last = param.end();
+        }
+        return regex.append(Pattern.quote(template.substring(last))).toString();
     }
 
     @Test
